@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mheap module entry points.
+ *
+ * mheap rebuilds the Go runtime's span-based page heap inside the kernel.
+ * See Documentation/design.rst for the map from Go's structures to ours.
+ */
+#define pr_fmt(fmt) "mheap: " fmt
+
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/err.h>
+#include "internal.h"
+
+static bool default_heap = true;
+module_param(default_heap, bool, 0400);
+MODULE_PARM_DESC(default_heap, "Create the heap named \"default\" at load (default: on)");
+
+static struct mheap *mheap_default;
+
+static int __init mheap_init(void)
+{
+	int err;
+
+	err = mheap_debugfs_init();
+	if (err)
+		return err;
+
+	if (default_heap) {
+		mheap_default = mheap_create("default", NULL);
+		if (IS_ERR(mheap_default)) {
+			err = PTR_ERR(mheap_default);
+			pr_err("cannot create the default heap: %d\n", err);
+			mheap_debugfs_exit();
+			return err;
+		}
+	}
+	pr_info("loaded\n");
+	return 0;
+}
+
+static void __exit mheap_exit(void)
+{
+	struct mheap *h;
+
+	mheap_destroy(mheap_default);
+
+	/* Heaps whose creators forgot them are ours to free now. */
+	for (;;) {
+		mutex_lock(&mheap_list_lock);
+		h = list_first_entry_or_null(&mheap_list, struct mheap, node);
+		mutex_unlock(&mheap_list_lock);
+		if (!h)
+			break;
+		pr_warn("heap '%s' still exists at unload, destroying it\n",
+			h->name);
+		mheap_destroy(h);
+	}
+
+	mheap_debugfs_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(mheap_init);
+module_exit(mheap_exit);
+
+MODULE_DESCRIPTION("Go-style span-based page heap");
+MODULE_AUTHOR("The mheap authors");
+MODULE_LICENSE("GPL");
