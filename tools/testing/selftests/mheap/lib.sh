@@ -1,0 +1,88 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Small KTAP helpers for the mheap selftests (POSIX sh, busybox-friendly).
+# A script sources this, calls ktap_plan N, then one ktap_ok/ktap_fail/
+# ktap_skip per test, and ends with ktap_finish.
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+MHEAP_DEBUGFS=${MHEAP_DEBUGFS:-/sys/kernel/debug/mheap}
+
+__ktap_n=0
+__ktap_failed=0
+
+ktap_plan()
+{
+	echo "TAP version 13"
+	echo "1..$1"
+}
+
+ktap_ok()
+{
+	__ktap_n=$((__ktap_n + 1))
+	echo "ok $__ktap_n $1"
+}
+
+ktap_fail()
+{
+	__ktap_n=$((__ktap_n + 1))
+	__ktap_failed=$((__ktap_failed + 1))
+	echo "not ok $__ktap_n $1"
+}
+
+ktap_skip()
+{
+	__ktap_n=$((__ktap_n + 1))
+	echo "ok $__ktap_n $1 # SKIP $2"
+}
+
+# ktap_check NAME COMMAND...: one test, passed when COMMAND succeeds.
+ktap_check()
+{
+	__ktap_name=$1
+	shift
+	if "$@"; then
+		ktap_ok "$__ktap_name"
+	else
+		ktap_fail "$__ktap_name"
+	fi
+}
+
+# Print a diagnostic line the KTAP way.
+ktap_diag()
+{
+	echo "# $*"
+}
+
+# Skip the whole script (exit 4) unless root with the mheap tree visible.
+ktap_require_mheap()
+{
+	if [ "$(id -u)" -ne 0 ]; then
+		ktap_plan 1
+		ktap_skip "$1" "must be run as root"
+		exit $KSFT_SKIP
+	fi
+	if [ ! -d "$MHEAP_DEBUGFS" ]; then
+		ktap_plan 1
+		ktap_skip "$1" "$MHEAP_DEBUGFS missing: debugfs not mounted or mheap not loaded"
+		exit $KSFT_SKIP
+	fi
+}
+
+# debugfs files report size 0, so "test -s" cannot tell empty from not.
+is_empty()
+{
+	[ -z "$(cat "$1")" ]
+}
+
+ktap_finish()
+{
+	if [ "$__ktap_failed" -ne 0 ]; then
+		ktap_diag "$__ktap_failed of $__ktap_n failed"
+		exit $KSFT_FAIL
+	fi
+	exit $KSFT_PASS
+}

@@ -1,0 +1,81 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Load/unload checks, in the spirit of kselftest/module.sh: the module
+# comes and goes cleanly, its debugfs tree with it, and a bad parameter
+# is refused without leaving anything behind.
+#
+# MHEAP_KO names the module file; without it the test is skipped.
+DIR=$(dirname "$0")
+. "$DIR/lib.sh"
+
+ko=${MHEAP_KO:-}
+if [ "$(id -u)" -ne 0 ] || [ -z "$ko" ] || [ ! -f "$ko" ]; then
+	ktap_plan 1
+	ktap_skip module "needs root and MHEAP_KO=path/to/mheap.ko"
+	exit $KSFT_SKIP
+fi
+
+loaded()
+{
+	grep -q '^mheap ' /proc/modules
+}
+
+# The script may start with mheap loaded; put it back as found at the end.
+was_loaded=0
+if loaded; then
+	was_loaded=1
+	rmmod mheap || { ktap_plan 1; ktap_fail "unload module in use"; exit $KSFT_FAIL; }
+fi
+
+unload_removes_tree()
+{
+	insmod "$ko" || return 1
+	[ -d "$MHEAP_DEBUGFS/default" ] || { ktap_diag "no default heap after load"; return 1; }
+	rmmod mheap || return 1
+	if [ -e "$MHEAP_DEBUGFS" ]; then
+		ktap_diag "$MHEAP_DEBUGFS still exists after rmmod"
+		return 1
+	fi
+}
+
+no_default_heap()
+{
+	insmod "$ko" default_heap=0 || return 1
+	ok=0
+	[ -d "$MHEAP_DEBUGFS" ] && [ ! -e "$MHEAP_DEBUGFS/default" ] &&
+		is_empty "$MHEAP_DEBUGFS/heaps" && ok=1
+	rmmod mheap || return 1
+	[ $ok -eq 1 ]
+}
+
+bad_param_refused()
+{
+	if insmod "$ko" default_heap=banana 2>/dev/null; then
+		ktap_diag "insmod with default_heap=banana succeeded"
+		rmmod mheap
+		return 1
+	fi
+	! loaded
+}
+
+many_cycles()
+{
+	i=0
+	while [ $i -lt 20 ]; do
+		insmod "$ko" || return 1
+		rmmod mheap || return 1
+		i=$((i + 1))
+	done
+}
+
+ktap_plan 4
+ktap_check "unload removes the debugfs tree" unload_removes_tree
+ktap_check "default_heap=0 creates no heap" no_default_heap
+ktap_check "bad parameter refused" bad_param_refused
+ktap_check "20 load/unload cycles" many_cycles
+
+if [ $was_loaded -eq 1 ]; then
+	insmod "$ko" || ktap_diag "could not reload $ko"
+fi
+ktap_finish
