@@ -1,0 +1,126 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# "make check": every test of mheap, on a fresh Debian 12 machine as root.
+#
+#  1. installs what is missing (scripts/deps.sh)
+#  2. builds, once, the debug kernel (KUnit, KASAN, lockdep, kmemleak, ...)
+#  3. runs the userspace tests of the pure algorithms
+#  4. lint: sparse + W=1 build, checkpatch --strict
+#  5. builds the modules for the debug kernel and the stock Debian kernel
+#  6. boots each under QEMU: insmod, KUnit (debug kernel), every selftest,
+#     rmmod, kmemleak scan; judges the results and the console log
+#
+# Ends with "N passed, N failed, N skipped" and exits non-zero on any
+# failure.  Logs are kept in .build/ (console-*.log, results-*.log).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+export MHEAP_CACHE=${MHEAP_CACHE:-/var/cache/mheap}
+build=${MHEAP_BUILD:-$top/.build}
+mkdir -p "$build"
+
+passed=0 failed=0 skipped=0
+t0=$(date +%s)
+
+say() { echo "check: $*"; }
+
+record() # STATUS NAME [WHY]
+{
+	case $1 in
+	PASS) passed=$((passed + 1)) ;;
+	FAIL) failed=$((failed + 1)) ;;
+	SKIP) skipped=$((skipped + 1)) ;;
+	esac
+	echo "$1 ${2}${3:+ ($3)}"
+}
+
+finish()
+{
+	say "took $(( $(date +%s) - t0 )) s; logs in $build"
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ]
+	exit $?
+}
+
+# A step the rest depends on: on failure, count it and stop.
+must()
+{
+	local name=$1
+	shift
+	if "$@"; then
+		return 0
+	fi
+	record FAIL "$name" "see output above"
+	finish
+}
+
+say "installing dependencies"
+must deps bash -c 'scripts/deps.sh > "$0/abi"' "$build"
+abi=$(tail -n 1 "$build/abi")
+say "stock kernel: $abi"
+say "building the debug kernel (cached in $MHEAP_CACHE)"
+must debug-kernel bash -c 'scripts/debug-kernel.sh > "$0/kbuild"' "$build"
+kbuild=$(tail -n 1 "$build/kbuild")
+
+if [ -f tools/testing/mheap/Makefile ]; then
+	say "userspace tests"
+	if make -s -C tools/testing/mheap run > "$build/userspace.log" 2>&1; then
+		record PASS userspace/palloc
+	else
+		cat "$build/userspace.log"
+		record FAIL userspace/palloc "see $build/userspace.log"
+	fi
+	tail -n 1 "$build/userspace.log"
+fi
+
+say "lint"
+if KDIR="/usr/src/linux-headers-$abi" MHEAP_BUILD="$build" scripts/lint.sh > "$build/lint.log" 2>&1; then
+	record PASS lint/sparse-checkpatch
+else
+	cat "$build/lint.log"
+	record FAIL lint/sparse-checkpatch "see $build/lint.log"
+fi
+
+say "building modules"
+must build-debug scripts/build-module.sh "$kbuild" "$build/debug"
+must build-stock scripts/build-module.sh "/usr/src/linux-headers-$abi" "$build/stock"
+
+stage="$build/selftests"
+rm -rf "$stage"
+cp -r tools/testing/selftests/mheap "$stage"
+
+expect=()
+for s in $(grep -ho '\.name = "mheap_[a-z0-9_]*"' kunit/*.c | cut -d'"' -f2); do
+	expect+=(--expect "kunit/$s")
+done
+selftests=$(sed -n 's/^TEST_PROGS[[:space:]]*:=[[:space:]]*//p' tools/testing/selftests/mheap/Makefile)
+
+run_guest() # LABEL BZIMAGE MODDIR MEM [EXPECT...]
+{
+	local label=$1 kernel=$2 mods=$3 mem=$4
+	shift 4
+	local con="$build/console-$label.log" res="$build/results-$label.log"
+	local files=(-f "$mods/mheap.ko" -f "$stage")
+	[ -f "$mods/mheap_kunit.ko" ] && files+=(-f "$mods/mheap_kunit.ko")
+	say "booting the $label kernel"
+	scripts/guest.sh -k "$kernel" -j scripts/jobs/check.sh -l "$con" -r "$res" \
+		-m "$mem" -s 2 "${files[@]}"
+	local exp=()
+	for t in $selftests; do
+		exp+=(--expect "selftest/$t")
+	done
+	scripts/ktap.py --label "$label" --results "$res" --console "$con" \
+		"${exp[@]}" "$@" > "$build/verdict-$label.txt"
+	while read -r status rest; do
+		case $status in
+		PASS|FAIL|SKIP) record "$status" "$rest" ;;
+		esac
+	done < <(grep -E '^(PASS|FAIL|SKIP) ' "$build/verdict-$label.txt")
+}
+
+run_guest debug "$kbuild/arch/x86/boot/bzImage" "$build/debug" 2048 "${expect[@]}"
+run_guest stock "/boot/vmlinuz-$abi" "$build/stock" 1024
+
+finish

@@ -1,0 +1,81 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest side of "make check": runs in the busybox initramfs from /mheap.
+# Machine-readable output goes to the second serial port (fd 3); the
+# console (stdout) gets a human-readable trace and the kernel's messages.
+
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
+exec 3>/dev/ttyS1
+
+fail()
+{
+	echo "MHEAP-JOB-FAIL $*"
+	echo "MHEAP-JOB-FAIL $*" >&3
+}
+
+KMEMLEAK=/sys/kernel/debug/kmemleak
+# Leaks the kernel had before we came are not ours to report.
+[ -w $KMEMLEAK ] && echo clear > $KMEMLEAK
+
+echo "== insmod mheap.ko"
+insmod ./mheap.ko || fail "insmod mheap.ko"
+ls -l /sys/kernel/debug/mheap/
+
+# Only "make selfcheck" ships this module: it injects one fault on purpose.
+if [ -f mheap_faulty.ko ]; then
+	echo "== injecting fault: $(cat inject)"
+	insmod ./mheap_faulty.ko mode="$(cat inject)" || fail "insmod mheap_faulty.ko"
+fi
+
+if [ -f mheap_kunit.ko ]; then
+	echo "== KUnit"
+	insmod ./mheap_kunit.ko || fail "insmod mheap_kunit.ko"
+	for d in /sys/kernel/debug/kunit/mheap_*; do
+		[ -f "$d/results" ] || continue
+		s=$(basename "$d")
+		{
+			echo "MHEAP-KTAP-BEGIN kunit $s"
+			cat "$d/results"
+			echo "MHEAP-KTAP-END"
+		} >&3
+	done
+	rmmod mheap_kunit || fail "rmmod mheap_kunit"
+	[ -f mheap_faulty.ko ] && rmmod mheap_faulty
+fi
+
+echo "== selftests"
+for t in $(sed -n 's/^TEST_PROGS[[:space:]]*:=[[:space:]]*//p' selftests/Makefile); do
+	echo "-- selftest $t"
+	out=/tmp/selftest.out
+	MHEAP_KO=/mheap/mheap.ko sh "selftests/$t" > $out 2>&1
+	rc=$?
+	cat $out
+	{
+		echo "MHEAP-KTAP-BEGIN selftest $t"
+		cat $out
+		echo "MHEAP-KTAP-END rc=$rc"
+	} >&3
+done
+
+echo "== rmmod mheap.ko"
+if grep -q '^mheap ' /proc/modules; then
+	rmmod mheap || fail "rmmod mheap"
+else
+	fail "mheap was not loaded at the end of the selftests"
+fi
+
+if [ -w $KMEMLEAK ]; then
+	echo "== kmemleak scan"
+	# kmemleak ignores objects younger than 5 s; scan twice to be sure.
+	sleep 6
+	echo scan > $KMEMLEAK
+	echo scan > $KMEMLEAK
+	{
+		echo "MHEAP-KMEMLEAK-BEGIN"
+		cat $KMEMLEAK
+		echo "MHEAP-KMEMLEAK-END"
+	} >&3
+	cat $KMEMLEAK
+fi
+exec 3>&-

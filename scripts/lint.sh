@@ -1,0 +1,34 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Static checks: sparse (C=2, every file) on a W=1 build, and checkpatch
+# --strict over every C source and header.  Fails on any finding.
+# KDIR selects the kernel to check against (default: newest 6.12 headers).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+kdir=${KDIR:-$(ls -d /usr/src/linux-headers-6.12.*-amd64 | sort -V | tail -n 1)}
+src=$("$top/scripts/debug-kernel.sh" --source | tail -n 1)
+out=${MHEAP_BUILD:-$top/.build}/lint
+rc=0
+
+echo "lint: sparse against $kdir"
+rm -rf "$out"
+mkdir -p "$out"
+if ! "$top/scripts/build-module.sh" "$kdir" "$out" C=2 CHECK=sparse 2> "$out.log"; then
+	cat "$out.log"
+	echo "lint: sparse/W=1 build FAILED"
+	rc=1
+fi
+
+echo "lint: checkpatch --strict"
+files=$(cd "$top" && git ls-files -co --exclude-standard -- '*.c' '*.h' | grep -v '^\.build/' || true)
+for f in $files; do
+	if ! (cd "$top" && perl "$src/scripts/checkpatch.pl" --no-tree --strict \
+			--quiet --show-types -f "$f"); then
+		echo "lint: checkpatch FAILED on $f"
+		rc=1
+	fi
+done
+[ $rc -eq 0 ] && echo "lint: clean"
+exit $rc

@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# "make selfcheck": prove that the harness can fail.  Boots the debug
+# kernel three times with the normal check job plus a throwaway module that
+# injects one fault each (a failing KUnit case, a WARN, a KASAN
+# use-after-free) and asserts that each run is judged red with the right
+# cause named.  Ends with "N passed, N failed".
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+export MHEAP_CACHE=${MHEAP_CACHE:-/var/cache/mheap}
+build=${MHEAP_BUILD:-$top/.build}/selfcheck
+mkdir -p "$build"
+
+scripts/deps.sh > /dev/null || exit 1
+kbuild=$(scripts/debug-kernel.sh | tail -n 1) || exit 1
+scripts/build-module.sh "$kbuild" "$build/mods" || exit 1
+
+fbuild=$build/faulty
+rm -rf "$fbuild"
+cp -r scripts/selfcheck "$fbuild"
+make -s -C "$kbuild" M="$fbuild" modules || exit 1
+
+rm -rf "$build/selftests"
+cp -r tools/testing/selftests/mheap "$build/selftests"
+
+passed=0 failed=0
+# mode : the verdict line that must appear
+for spec in "kunit:FAIL selfcheck: kunit/mheap_selfcheck/selfcheck_injected" \
+	    "warn:FAIL selfcheck: console/kernel WARN" \
+	    "kasan:FAIL selfcheck: console/KASAN report"; do
+	mode=${spec%%:*}
+	want=${spec#*:}
+	echo "$mode" > "$build/inject"
+	con=$build/console-$mode.log res=$build/results-$mode.log
+	scripts/guest.sh -k "$kbuild/arch/x86/boot/bzImage" -j scripts/jobs/check.sh \
+		-l "$con" -r "$res" -m 2048 -s 2 -f "$build/mods/mheap.ko" \
+		-f "$build/mods/mheap_kunit.ko" -f "$fbuild/mheap_faulty.ko" \
+		-f "$build/inject" -f "$build/selftests"
+	scripts/ktap.py --label selfcheck --results "$res" --console "$con" \
+		> "$build/verdict-$mode.txt"
+	if grep -qF "$want" "$build/verdict-$mode.txt"; then
+		echo "ok: injected $mode was caught: $(grep -F "$want" "$build/verdict-$mode.txt" | head -n 1)"
+		passed=$((passed + 1))
+	else
+		echo "NOT CAUGHT: injected $mode; verdict was:"
+		grep -v '^PASS' "$build/verdict-$mode.txt"
+		failed=$((failed + 1))
+	fi
+done
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
