@@ -64,15 +64,22 @@ say "building the debug kernel (cached in $MHEAP_CACHE)"
 must debug-kernel bash -c 'scripts/debug-kernel.sh > "$0/kbuild"' "$build"
 kbuild=$(tail -n 1 "$build/kbuild")
 
-if [ -f tools/testing/mheap/Makefile ]; then
-	say "userspace tests"
-	if make -s -C tools/testing/mheap run > "$build/userspace.log" 2>&1; then
-		record PASS userspace/palloc
-	else
-		cat "$build/userspace.log"
-		record FAIL userspace/palloc "see $build/userspace.log"
-	fi
-	tail -n 1 "$build/userspace.log"
+say "userspace tests of the pure algorithms"
+if make -s -C tools/testing/mheap run > "$build/userspace.log" 2>&1; then
+	us_rc=0
+else
+	us_rc=1
+fi
+us_n=0
+while read -r line; do
+	case $line in
+	"not ok "*) record FAIL "userspace/${line#not ok * }"; us_n=$((us_n + 1)) ;;
+	"ok "*) record PASS "userspace/${line#ok * }"; us_n=$((us_n + 1)) ;;
+	esac
+done < <(grep -E '^(not )?ok [0-9]+ ' "$build/userspace.log")
+if [ $us_rc -ne 0 ] || [ $us_n -eq 0 ]; then
+	cat "$build/userspace.log"
+	record FAIL userspace/run "exit status or no results; see $build/userspace.log"
 fi
 
 say "lint"
@@ -107,7 +114,7 @@ run_guest() # LABEL BZIMAGE MODDIR MEM [EXPECT...]
 	say "booting the $label kernel"
 	scripts/guest.sh -k "$kernel" -j scripts/jobs/check.sh -l "$con" -r "$res" \
 		-m "$mem" -s 2 "${files[@]}"
-	local exp=()
+	local exp=(--expect harness/guest)
 	for t in $selftests; do
 		exp+=(--expect "selftest/$t")
 	done

@@ -144,6 +144,9 @@ def main():
     for kind, name, rc, body in parse_blocks(res):
         seen.add(f'{kind}/{name}')
         judge_block(kind, name, rc, body, out)
+    if 'MHEAP-RESULTS-END' not in res:
+        out.append(('FAIL', 'harness/results',
+                    'results channel cut short (no MHEAP-RESULTS-END)'))
     for exp in args.expect:
         if exp not in seen:
             out.append(('FAIL', exp, 'never reported a result'))

@@ -14,6 +14,20 @@ fail()
 	echo "MHEAP-JOB-FAIL $*" >&3
 }
 
+# The harness itself: SMP tests mean nothing on one CPU.
+ncpu=$(grep -c '^processor' /proc/cpuinfo)
+{
+	echo "MHEAP-KTAP-BEGIN harness guest"
+	echo "TAP version 13"
+	echo "1..1"
+	if [ "$ncpu" -ge 2 ]; then
+		echo "ok 1 at least 2 CPUs online"
+	else
+		echo "not ok 1 at least 2 CPUs online (saw $ncpu)"
+	fi
+	echo "MHEAP-KTAP-END"
+} >&3
+
 KMEMLEAK=/sys/kernel/debug/kmemleak
 # Leaks the kernel had before we came are not ours to report.
 [ -w $KMEMLEAK ] && echo clear > $KMEMLEAK
@@ -78,4 +92,6 @@ if [ -w $KMEMLEAK ]; then
 	} >&3
 	cat $KMEMLEAK
 fi
+# The judge refuses a results channel without this last line.
+echo "MHEAP-RESULTS-END" >&3
 exec 3>&-
