@@ -12,22 +12,50 @@
 #include <linux/gfp.h>
 
 struct mheap;
+struct mheap_span;
 
 /* Longest heap name, without the terminating NUL. */
 #define MHEAP_NAME_MAX	31
 
 /**
+ * enum mheap_region_kind - where a heap's memory is mapped
+ * @MHEAP_REGION_AUTO: one-chunk regions from the direct map when a
+ *	physically contiguous chunk is available, vmap regions otherwise
+ *	and for anything larger than a chunk (the default).
+ * @MHEAP_REGION_VMAP: always vmap order-0 pages.
+ * @MHEAP_REGION_DIRECT: only physically contiguous blocks in the direct
+ *	map; a span larger than the largest buddy block cannot be had.
+ */
+enum mheap_region_kind {
+	MHEAP_REGION_AUTO,
+	MHEAP_REGION_VMAP,
+	MHEAP_REGION_DIRECT,
+	MHEAP_REGION_NR_KINDS,
+};
+
+/**
  * struct mheap_params - tunables of a heap, fixed at creation
- * @reserved: must be zero; a placeholder until the page heap lands.
+ * @max_bytes: size of the heap's page-number space, which bounds how much
+ *	memory it can ever hold at once; rounded up to a multiple of 8 GiB
+ *	(with 4 KiB pages).  0 means 8 GiB.
+ * @region_kind: an &enum mheap_region_kind.
  *
  * A zeroed structure (or a NULL pointer) asks for the defaults.
  */
 struct mheap_params {
-	unsigned long reserved;
+	unsigned long max_bytes;
+	unsigned int region_kind;
 };
 
 struct mheap *mheap_create(const char *name, const struct mheap_params *params);
 void mheap_destroy(struct mheap *h);
 const char *mheap_name(const struct mheap *h);
+
+struct mheap_span *mheap_alloc_manual(struct mheap *h, unsigned long npages,
+				      gfp_t gfp);
+void mheap_free_manual(struct mheap *h, struct mheap_span *s);
+void *mheap_span_base(const struct mheap_span *s);
+unsigned long mheap_span_npages(const struct mheap_span *s);
+struct mheap_span *mheap_span_of(struct mheap *h, const void *addr);
 
 #endif /* _MHEAP_H */

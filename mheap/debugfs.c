@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The debugfs tree: /sys/kernel/debug/mheap/ with a "heaps" list and one
- * directory per heap.  Files are root-only.
+ * directory per heap holding stats, arenas and spans.  Files are root-only.
+ * Documentation/ABI/testing/debugfs-mheap defines every field.
  */
 #define pr_fmt(fmt) "mheap: " fmt
 
@@ -11,6 +12,8 @@
 #include "internal.h"
 
 static struct dentry *mheap_root;
+
+/* === heaps =========================================================== */
 
 static int heaps_show(struct seq_file *m, void *v)
 {
@@ -24,14 +27,212 @@ static int heaps_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(heaps);
 
+/* === <heap>/stats ==================================================== */
+
 static int stats_show(struct seq_file *m, void *v)
 {
+	static const char * const kinds[] = { "auto", "vmap", "direct" };
 	struct mheap *h = m->private;
+	unsigned long committed, in_use, flags, nregions;
+	int i;
+
+	spin_lock_irqsave(&h->lock, flags);
+	committed = h->pages.pages_present;
+	nregions = h->nregions;
+	spin_unlock_irqrestore(&h->lock, flags);
+	in_use = atomic_long_read(&h->pages_in_use);
 
 	seq_printf(m, "name: %s\n", h->name);
+	seq_printf(m, "region_kind: %s\n", kinds[h->params.region_kind]);
+	seq_printf(m, "max_bytes: %lu\n", h->params.max_bytes);
+	seq_printf(m, "page_size: %lu\n", PAGE_SIZE);
+	seq_printf(m, "pages_committed: %lu\n", committed);
+	seq_printf(m, "pages_in_use: %lu\n", in_use);
+	seq_printf(m, "pages_free: %lu\n", committed - min(committed, in_use));
+	seq_printf(m, "regions: %lu\n", nregions);
+	seq_printf(m, "spans_live: %ld\n", atomic_long_read(&h->spans_live));
+	for (i = 0; i < MHEAP_CNT_COUNT; i++)
+		seq_printf(m, "%s: %ld\n", mheap_counter_names[i],
+			   atomic_long_read(&h->counters[i]));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
+
+/* === <heap>/arenas =================================================== */
+
+/* Pages of @a that are known zero: above the zeroed mark of their region. */
+static unsigned long arena_zeroed(struct mheap *h, struct mheap_arena *a)
+{
+	unsigned long lo = a->base, hi = a->base + MHEAP_ARENA_BYTES, n = 0;
+	struct mheap_region *r;
+
+	list_for_each_entry(r, &h->regions, node) {
+		unsigned long zlo = r->base + (READ_ONCE(r->zeroed) << PAGE_SHIFT);
+		unsigned long zhi = r->base + (r->npages << PAGE_SHIFT);
+
+		zlo = max(zlo, lo);
+		zhi = min(zhi, hi);
+		if (zlo < zhi)
+			n += (zhi - zlo) >> PAGE_SHIFT;
+	}
+	return n;
+}
+
+static unsigned long arena_in_use(struct mheap_arena *a)
+{
+	unsigned long n = 0;
+	unsigned int w, i;
+
+	for (w = 0; w < MHEAP_ARENA_WINDOWS; w++) {
+		struct mheap_span *const *map = rcu_dereference(a->spans[w]);
+
+		for (i = 0; map && i < MHEAP_CHUNK_PAGES; i++)
+			n += !!READ_ONCE(map[i]);
+	}
+	return n;
+}
+
+static int arenas_show(struct seq_file *m, void *v)
+{
+	struct mheap *h = m->private;
+	unsigned long i, j, flags;
+
+	seq_printf(m, "%-18s %9s %9s %9s %9s %7s\n", "base", "committed",
+		   "in_use", "free", "zeroed", "windows");
+	mutex_lock(&h->grow_lock);
+	for (i = 0; i < h->l1_entries; i++) {
+		/* Pairs with the release stores publishing the index. */
+		struct mheap_arena **l2 = smp_load_acquire(&h->l1[i]);
+
+		for (j = 0; l2 && j < MHEAP_L2_ENTRIES; j++) {
+			/* As above: an arena is fully set up once seen. */
+			struct mheap_arena *a = smp_load_acquire(&l2[j]);
+			unsigned long mapped, used, zeroed;
+			unsigned int w, nwin = 0;
+
+			if (!a)
+				continue;
+			rcu_read_lock();
+			used = arena_in_use(a);
+			rcu_read_unlock();
+			spin_lock_irqsave(&h->lock, flags);
+			mapped = a->npages;
+			for (w = 0; w < MHEAP_ARENA_WINDOWS; w++)
+				nwin += !!a->window_pages[w];
+			zeroed = arena_zeroed(h, a);
+			spin_unlock_irqrestore(&h->lock, flags);
+			if (!mapped)
+				continue;
+			seq_printf(m, "0x%016lx %9lu %9lu %9lu %9lu %7u\n",
+				   a->base, mapped, used, mapped - min(mapped, used),
+				   zeroed, nwin);
+		}
+	}
+	mutex_unlock(&h->grow_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(arenas);
+
+/* === <heap>/spans ==================================================== */
+
+/*
+ * A seq_file iterator over live spans in page-number order.  Position 0 is
+ * the header; a span starting at page number p has position p + 1, so a
+ * listing of any length streams in small pieces and resumes where it was.
+ * grow_lock keeps regions from leaving, RCU keeps span structures typesafe.
+ */
+static struct mheap_span *spans_find(struct mheap *h, loff_t *pos)
+{
+	unsigned long lp = *pos - 1, npages = palloc_npages(&h->pages);
+
+	while (lp < npages) {
+		struct mheap_region *r = mheap_region_of_lpage(h, lp);
+		unsigned long addr;
+		struct mheap_span *s;
+
+		if (!r) {
+			lp = ALIGN(lp + 1, MHEAP_CHUNK_PAGES);
+			continue;
+		}
+		addr = r->base + ((lp - r->lpage) << PAGE_SHIFT);
+		s = mheap_span_of(h, (void *)addr);
+		if (s && s->lpage == lp) {
+			*pos = lp + 1;
+			return s;
+		}
+		lp = s ? s->lpage + s->npages : lp + 1;
+	}
+	*pos = npages + 1;
+	return NULL;
+}
+
+static void *spans_start(struct seq_file *m, loff_t *pos)
+	__acquires(RCU)
+{
+	struct mheap *h = m->private;
+
+	mutex_lock(&h->grow_lock);
+	rcu_read_lock();
+	if (*pos == 0)
+		return SEQ_START_TOKEN;
+	return spans_find(h, pos);
+}
+
+static void *spans_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct mheap_span *s = v;
+
+	*pos = v == SEQ_START_TOKEN ? 1 : s->lpage + s->npages + 1;
+	return spans_find(m->private, pos);
+}
+
+static void spans_stop(struct seq_file *m, void *v)
+	__releases(RCU)
+{
+	struct mheap *h = m->private;
+
+	rcu_read_unlock();
+	mutex_unlock(&h->grow_lock);
+}
+
+static const char *span_state_name(u8 state)
+{
+	switch (state) {
+	case MHEAP_SPAN_IN_USE:
+		return "in-use";
+	case MHEAP_SPAN_MANUAL:
+		return "manual";
+	default:
+		return "dead";
+	}
+}
+
+static int spans_show(struct seq_file *m, void *v)
+{
+	struct mheap_span *s = v;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_printf(m, "%-18s %7s %-6s %5s %8s %6s %6s %8s %8s\n", "base",
+			   "npages", "state", "class", "elemsize", "nelems",
+			   "alloc", "sweepgen", "needzero");
+		return 0;
+	}
+	seq_printf(m, "0x%016lx %7lu %-6s %5u %8lu %6u %6u %8u %8u\n",
+		   s->start, s->npages, span_state_name(READ_ONCE(s->state)),
+		   s->spanclass, s->elemsize, s->nelems, s->alloc_count,
+		   s->sweepgen, s->needzero);
+	return 0;
+}
+
+static const struct seq_operations spans_sops = {
+	.start = spans_start,
+	.next = spans_next,
+	.stop = spans_stop,
+	.show = spans_show,
+};
+DEFINE_SEQ_ATTRIBUTE(spans);
+
+/* === Tree ============================================================ */
 
 /**
  * mheap_debugfs_root() - the top-level debugfs directory
@@ -49,6 +250,9 @@ void mheap_debugfs_add_heap(struct mheap *h)
 {
 	h->dir = debugfs_create_dir(h->name, mheap_root);
 	debugfs_create_file("stats", 0400, h->dir, h, &stats_fops);
+	debugfs_create_file("arenas", 0400, h->dir, h, &arenas_fops);
+	debugfs_create_file("spans", 0400, h->dir, h, &spans_fops);
+	mheap_control_create(h);
 }
 
 /* Caller holds mheap_list_lock. Waits for open files to be released. */

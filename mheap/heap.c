@@ -16,6 +16,24 @@ LIST_HEAD(mheap_list);
 /* Protects mheap_list and so the uniqueness of heap names. */
 DEFINE_MUTEX(mheap_list_lock);
 
+const char *const mheap_counter_names[MHEAP_CNT_COUNT] = {
+	[MHEAP_CNT_GROWS]		= "grows",
+	[MHEAP_CNT_GROW_FAILS]		= "grow_fails",
+	[MHEAP_CNT_REGIONS_DIRECT]	= "regions_direct",
+	[MHEAP_CNT_REGIONS_VMAP]	= "regions_vmap",
+	[MHEAP_CNT_DIRECT_FALLBACKS]	= "direct_fallbacks",
+	[MHEAP_CNT_REGIONS_RELEASED]	= "regions_released",
+	[MHEAP_CNT_PAGES_RELEASED]	= "pages_released",
+	[MHEAP_CNT_SPANS_ALLOCATED]	= "spans_allocated",
+	[MHEAP_CNT_SPANS_FREED]		= "spans_freed",
+	[MHEAP_CNT_PCACHE_ALLOCS]	= "pcache_allocs",
+	[MHEAP_CNT_PCACHE_FILLS]	= "pcache_fills",
+	[MHEAP_CNT_PAGES_ZEROED]	= "pages_zeroed",
+	[MHEAP_CNT_BAD_FREES]		= "bad_frees",
+};
+
+static_assert(ARRAY_SIZE(mheap_counter_names) == MHEAP_CNT_COUNT);
+
 /*
  * A name becomes a debugfs directory, so keep it to a portable set of
  * characters and refuse the names the top-level directory uses itself.
@@ -55,7 +73,7 @@ static struct mheap *mheap_find_locked(const char *name)
  * mheap_create() - create a heap
  * @name: heap name: 1 to %MHEAP_NAME_MAX characters from [A-Za-z0-9_.-],
  *        unique among live heaps; also the name of its debugfs directory.
- * @params: tunables, or NULL for the defaults.
+ * @params: tunables, or NULL for the defaults (see &struct mheap_params).
  *
  * Context: process context, may sleep.
  * Return: the new heap, or ERR_PTR(-EINVAL) for a bad name or parameter,
@@ -64,11 +82,14 @@ static struct mheap *mheap_find_locked(const char *name)
 struct mheap *mheap_create(const char *name, const struct mheap_params *params)
 {
 	struct mheap *h;
+	int err;
 
 	might_sleep();
 	if (!mheap_name_valid(name))
 		return ERR_PTR(-EINVAL);
-	if (params && params->reserved)
+	if (params && params->region_kind >= MHEAP_REGION_NR_KINDS)
+		return ERR_PTR(-EINVAL);
+	if (params && params->max_bytes > MHEAP_MAX_BYTES)
 		return ERR_PTR(-EINVAL);
 
 	h = kzalloc(sizeof(*h), GFP_KERNEL);
@@ -77,23 +98,49 @@ struct mheap *mheap_create(const char *name, const struct mheap_params *params)
 	strscpy(h->name, name, sizeof(h->name));
 	if (params)
 		h->params = *params;
+	if (!h->params.max_bytes)
+		h->params.max_bytes = MHEAP_DEFAULT_BYTES;
+	spin_lock_init(&h->lock);
+	mutex_init(&h->grow_lock);
+	mutex_init(&h->pool_lock);
+	mheap_span_list_init(&h->pool);
+
+	err = mheap_arena_init(h);
+	if (err)
+		goto fail_free;
+	err = mheap_pcpu_init(h);
+	if (err)
+		goto fail_arena;
 
 	mutex_lock(&mheap_list_lock);
 	if (mheap_find_locked(name)) {
 		mutex_unlock(&mheap_list_lock);
-		kfree(h);
-		return ERR_PTR(-EEXIST);
+		err = -EEXIST;
+		goto fail_pcpu;
 	}
 	list_add_tail(&h->node, &mheap_list);
 	mheap_debugfs_add_heap(h);
 	mutex_unlock(&mheap_list_lock);
 	return h;
+
+fail_pcpu:
+	mheap_pcpu_destroy(h);
+fail_arena:
+	mheap_arena_destroy(h);
+fail_free:
+	mutex_destroy(&h->pool_lock);
+	mutex_destroy(&h->grow_lock);
+	kfree(h);
+	return ERR_PTR(err);
 }
 EXPORT_SYMBOL_GPL(mheap_create);
 
 /**
  * mheap_destroy() - destroy a heap and give all its memory back
  * @h: heap from mheap_create(); NULL or an ERR_PTR is ignored.
+ *
+ * Every page goes back to the kernel, including pages of spans that are
+ * still allocated: their memory must not be touched afterwards.
  *
  * Context: process context, may sleep.  No other user may touch @h
  * during or after the call.
@@ -107,6 +154,12 @@ void mheap_destroy(struct mheap *h)
 	list_del(&h->node);
 	mheap_debugfs_del_heap(h);
 	mutex_unlock(&mheap_list_lock);
+
+	mheap_control_destroy(h);
+	mheap_pcpu_destroy(h);
+	mheap_free_all_spans(h);
+	mheap_arena_destroy(h);
+	mutex_destroy(&h->grow_lock);
 	kfree(h);
 }
 EXPORT_SYMBOL_GPL(mheap_destroy);

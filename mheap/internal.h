@@ -1,29 +1,288 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Private definitions shared by the files of the mheap module.
+ *
+ * Locking, outermost first:
+ *   mheap_list_lock (mutex)  the list of heaps, debugfs directories
+ *   mheap.grow_lock (mutex)  serialises sleeping growth and region release
+ *   mheap_pcpu.lock (spin)   one CPU's page cache and span cache
+ *   mheap.lock (spin, irq)   the page allocator, regions, arena index
+ * Both spinlocks are taken with interrupts disabled: GFP_ATOMIC callers
+ * may come from hard interrupt context.
  */
 #ifndef _MHEAP_INTERNAL_H
 #define _MHEAP_INTERNAL_H
 
-#include <linux/list.h>
-#include <linux/mutex.h>
+#include <linux/atomic.h>
+#include <linux/cpuhotplug.h>
 #include <linux/dcache.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
 #include <mheap.h>
+#include "palloc.h"
+
+/* === Geometry ======================================================== */
+
+/* Arenas: 64 MiB windows of kernel virtual address space, as Go on 64-bit. */
+#define MHEAP_ARENA_SHIFT	26
+#define MHEAP_ARENA_BYTES	BIT(MHEAP_ARENA_SHIFT)
+#define MHEAP_ARENA_PAGES	(MHEAP_ARENA_BYTES >> PAGE_SHIFT)
+
+/* Chunks: the page allocator's unit of growth, 512 pages. */
+#define MHEAP_CHUNK_PAGES	PALLOC_CHUNK_PAGES
+#define MHEAP_CHUNK_SHIFT	(PALLOC_CHUNK_SHIFT + PAGE_SHIFT)
+#define MHEAP_CHUNK_BYTES	BIT(MHEAP_CHUNK_SHIFT)
+#define MHEAP_ARENA_WINDOWS	(MHEAP_ARENA_BYTES / MHEAP_CHUNK_BYTES)
+
+/* Second level of the arena index: 4096 arenas, 256 GiB of address space. */
+#define MHEAP_L2_BITS		12
+#define MHEAP_L2_ENTRIES	BIT(MHEAP_L2_BITS)
+
+/* Page-number space of a heap: 8 GiB by default, 1 TiB at most. */
+#define MHEAP_DEFAULT_BYTES	(PALLOC_ROOT_CHUNKS * MHEAP_CHUNK_BYTES)
+#define MHEAP_MAX_BYTES		(128 * MHEAP_DEFAULT_BYTES)
+
+/* Requests below this many pages go through the per-CPU page cache. */
+#define MHEAP_PCACHE_MAX_PAGES	(PALLOC_CACHE_PAGES / 4)
+/* Span structures each CPU keeps ready. */
+#define MHEAP_SPAN_CACHE	16
+
+/* === Spans =========================================================== */
+
+enum mheap_span_state {
+	MHEAP_SPAN_DEAD,	/* not describing memory */
+	MHEAP_SPAN_IN_USE,	/* holds heap objects */
+	MHEAP_SPAN_MANUAL,	/* handed out whole by mheap_alloc_manual() */
+};
+
+struct mheap_span_list;
+struct mheap_region;
 
 /**
- * struct mheap - one heap instance
+ * struct mheap_span - a run of pages (Go's mspan)
+ * @list:	the span list it is on, or NULL; for consistency checks.
+ * @node:	link in @list.
+ * @start:	virtual address of the first page.
+ * @npages:	number of pages.
+ * @limit:	end of the usable part (start + npages pages until objects).
+ * @lpage:	first page in the heap's page-number space.
+ * @region:	mapped region holding the pages.
+ * @heap:	owning heap.
+ * @sweepgen:	sweep generation (used from the sweep issue on).
+ * @spanclass:	size class << 1 | noscan; 0 for manual and large spans.
+ * @state:	an &enum mheap_span_state, published last with release
+ *		semantics so a lockless reader that sees IN_USE/MANUAL sees
+ *		the fields above.
+ * @needzero:	some page may hold old data and must be zeroed before use.
+ * @elemsize:	object size, the whole span for manual spans.
+ * @nelems:	number of objects.
+ * @alloc_count: objects allocated.
+ *
+ * Span structures come from a SLAB_TYPESAFE_BY_RCU cache, so a lockless
+ * reader under RCU may look at a span that is being freed and re-used; it
+ * must check @state and the address range after the read.
+ */
+struct mheap_span {
+	struct mheap_span_list *list;
+	struct list_head node;
+	unsigned long start;
+	unsigned long npages;
+	unsigned long limit;
+	unsigned long lpage;
+	struct mheap_region *region;
+	struct mheap *heap;
+	u32 sweepgen;
+	u16 spanclass;
+	u8 state;
+	bool needzero;
+	unsigned long elemsize;
+	unsigned int nelems;
+	unsigned int alloc_count;
+};
+
+/**
+ * struct mheap_span_list - a doubly linked list of spans (Go's mSpanList)
+ * @head:	list head.
+ * @count:	number of spans on it.
+ *
+ * The user of a list provides the locking.
+ */
+struct mheap_span_list {
+	struct list_head head;
+	unsigned long count;
+};
+
+void mheap_span_list_init(struct mheap_span_list *l);
+bool mheap_span_list_empty(const struct mheap_span_list *l);
+void mheap_span_list_insert(struct mheap_span_list *l, struct mheap_span *s);
+void mheap_span_list_insert_back(struct mheap_span_list *l,
+				 struct mheap_span *s);
+void mheap_span_list_remove(struct mheap_span_list *l, struct mheap_span *s);
+void mheap_span_list_take_all(struct mheap_span_list *dst,
+			      struct mheap_span_list *src);
+
+/* === Regions and arenas ============================================== */
+
+enum mheap_region_map {
+	MHEAP_MAP_VMAP,		/* vmap() of order-0 pages */
+	MHEAP_MAP_DIRECT,	/* one high-order block in the direct map */
+};
+
+/**
+ * struct mheap_region - a virtually contiguous mapped piece of the heap
+ * @node:	link in mheap.regions, under mheap.lock.
+ * @base:	first virtual address; fixed while the region is mapped.
+ * @npages:	size in pages, a multiple of MHEAP_CHUNK_PAGES.
+ * @lpage:	first page in the heap's page-number space.
+ * @map:	an &enum mheap_region_map.
+ * @pages:	MHEAP_MAP_VMAP: the npages order-0 pages.
+ * @block:	MHEAP_MAP_DIRECT: the high-order block.
+ * @zeroed:	page offset from which the region is known to be zero (Go's
+ *		zeroedBase): pages below it may have been handed out and
+ *		written.  Only grows; updated with cmpxchg.
+ */
+struct mheap_region {
+	struct list_head node;
+	unsigned long base;
+	unsigned long npages;
+	unsigned long lpage;
+	enum mheap_region_map map;
+	struct page **pages;
+	struct page *block;
+	unsigned long zeroed;
+};
+
+/**
+ * struct mheap_arena - metadata of one 64 MiB window (Go's heapArena)
+ * @base:	first address of the window.
+ * @spans:	per 2 MiB window of the arena, NULL where no region maps
+ *		anything, else a page -> span map of MHEAP_CHUNK_PAGES entries.
+ *		Published and retired with RCU; entries are written by the
+ *		owner of the pages and read locklessly.
+ * @window_pages: pages mapped in each 2 MiB window, under mheap.lock.
+ * @npages:	pages mapped in the arena, under mheap.lock.
+ * @page_in_use: bit per page, set on the first page of each in-use span.
+ * @page_marks:	bit per page, set on the first page of each span holding a
+ *		marked object (collection issue).
+ * @page_specials: bit per page, set on the first page of each span with
+ *		specials (collection issue).
+ *
+ * Arenas are created as regions come and stay until the heap is
+ * destroyed; they are small (about 6.5 KiB) next to the 4 KiB page map of
+ * each 2 MiB window, which leaves with the last region using it.
+ */
+struct mheap_arena {
+	unsigned long base;
+	struct mheap_span * __rcu *spans[MHEAP_ARENA_WINDOWS];
+	unsigned int window_pages[MHEAP_ARENA_WINDOWS];
+	unsigned long npages;
+	DECLARE_BITMAP(page_in_use, MHEAP_ARENA_PAGES);
+	DECLARE_BITMAP(page_marks, MHEAP_ARENA_PAGES);
+	DECLARE_BITMAP(page_specials, MHEAP_ARENA_PAGES);
+};
+
+/* === Heap ============================================================ */
+
+/* Counters, KFENCE style: enum, array, names, and a check that they match. */
+enum mheap_counter {
+	MHEAP_CNT_GROWS,
+	MHEAP_CNT_GROW_FAILS,
+	MHEAP_CNT_REGIONS_DIRECT,
+	MHEAP_CNT_REGIONS_VMAP,
+	MHEAP_CNT_DIRECT_FALLBACKS,
+	MHEAP_CNT_REGIONS_RELEASED,
+	MHEAP_CNT_PAGES_RELEASED,
+	MHEAP_CNT_SPANS_ALLOCATED,
+	MHEAP_CNT_SPANS_FREED,
+	MHEAP_CNT_PCACHE_ALLOCS,
+	MHEAP_CNT_PCACHE_FILLS,
+	MHEAP_CNT_PAGES_ZEROED,
+	MHEAP_CNT_BAD_FREES,
+	MHEAP_CNT_COUNT,
+};
+
+/**
+ * struct mheap_pcpu - what one CPU keeps of a heap (Go's per-P caches)
+ * @lock:	protects the rest; taken with interrupts off.  Any CPU may
+ *		take another's lock (drain, hotplug), so a task that migrates
+ *		between reading its CPU pointer and locking is still correct.
+ * @pcache:	a 64-page block of the page allocator (Go's pageCache).
+ * @spans:	ready span structures (Go's mspancache).
+ * @nspans:	how many of @spans are filled.
+ */
+struct mheap_pcpu {
+	spinlock_t lock;	/* see above */
+	struct palloc_cache pcache;
+	struct mheap_span *spans[MHEAP_SPAN_CACHE];
+	unsigned int nspans;
+};
+
+/**
+ * struct mheap - one heap instance (Go's mheap)
  * @name:	NUL-terminated name, also its debugfs directory's name.
  * @node:	link in mheap_list, protected by mheap_list_lock.
  * @params:	what the creator asked for, defaults filled in.
- * @dir:	debugfs directory <debugfs>/mheap/<name>/, or an ERR_PTR
- *		when debugfs is unavailable (never dereferenced then).
+ * @dir:	debugfs directory <debugfs>/mheap/<name>/ (or an ERR_PTR).
+ * @lock:	protects @pages, @chunk_region, @regions, the arena index
+ *		and each arena's counters.
+ * @grow_lock:	serialises growth that may sleep and region release.
+ * @pages:	the page allocator over the heap's page-number space.
+ * @chunk_region: page-number chunk -> region mapping it (NULL: none).
+ * @regions:	mapped regions, in page-number order.
+ * @nregions:	number of entries on @regions.
+ * @va_bits:	width of the kernel virtual address space.
+ * @l1:		first level of the arena index; entries point to arrays of
+ *		MHEAP_L2_ENTRIES arena pointers.  Both levels are published
+ *		with release stores and never freed before the heap.
+ * @l1_entries:	number of entries in @l1.
+ * @pcpu:	per-CPU caches.
+ * @cpuhp_node:	instance of the CPU hotplug state that drains @pcpu.
+ * @pages_in_use: pages in live spans.
+ * @spans_live:	live spans.
+ * @counters:	event counters, see &enum mheap_counter.
+ * @pool_lock:	protects @pool.
+ * @pool:	manual spans allocated through the control file.
+ * @fail_grow:	fault injection for tests: fail this many growths.
+ * @fail_stage:	which step of growth fails (0: pages, 1: map, 2: metadata).
  */
 struct mheap {
 	char name[MHEAP_NAME_MAX + 1];
 	struct list_head node;
 	struct mheap_params params;
 	struct dentry *dir;
+
+	spinlock_t lock;		/* see the comment above the struct */
+	struct mutex grow_lock;		/* likewise */
+	struct palloc pages;
+	struct mheap_region **chunk_region;
+	struct list_head regions;
+	unsigned long nregions;
+
+	unsigned int va_bits;
+	struct mheap_arena ***l1;
+	unsigned long l1_entries;
+
+	struct mheap_pcpu __percpu *pcpu;
+	struct hlist_node cpuhp_node;
+
+	atomic_long_t pages_in_use;
+	atomic_long_t spans_live;
+	atomic_long_t counters[MHEAP_CNT_COUNT];
+	struct mutex pool_lock;		/* protects pool */
+	struct mheap_span_list pool;
+	atomic_t fail_grow;
+	unsigned int fail_stage;
 };
+
+extern const char *const mheap_counter_names[MHEAP_CNT_COUNT];
+
+static inline void mheap_count(struct mheap *h, enum mheap_counter c)
+{
+	atomic_long_inc(&h->counters[c]);
+}
 
 /* All heaps, in creation order.  Sleeping lock: only process context. */
 extern struct list_head mheap_list;
@@ -31,6 +290,38 @@ extern struct mutex mheap_list_lock;
 
 /* heap.c */
 struct mheap *mheap_find(const char *name);
+
+/* arena.c */
+int mheap_arena_init(struct mheap *h);
+void mheap_arena_destroy(struct mheap *h);
+int mheap_grow(struct mheap *h, unsigned long npages, gfp_t gfp);
+struct mheap_arena *mheap_arena_of(struct mheap *h, unsigned long addr);
+struct mheap_region *mheap_region_of_lpage(struct mheap *h,
+					   unsigned long lpage);
+void mheap_set_spans(struct mheap *h, struct mheap_span *s,
+		     struct mheap_span *val);
+bool mheap_region_claim_zeroed(struct mheap_region *r, unsigned long off,
+			       unsigned long npages);
+unsigned long mheap_release_free_regions(struct mheap *h);
+void mheap_fail_next_grow(struct mheap *h, unsigned int count,
+			  unsigned int stage);
+
+/* span.c */
+int mheap_span_cache_init(void);
+void mheap_span_cache_exit(void);
+int mheap_pcpu_init(struct mheap *h);
+void mheap_pcpu_destroy(struct mheap *h);
+void mheap_pcpu_drain_cpu(struct mheap *h, unsigned int cpu);
+void mheap_pcpu_drain_all(struct mheap *h);
+struct mheap_span *mheap_alloc_span(struct mheap *h, unsigned long npages,
+				    enum mheap_span_state state, gfp_t gfp);
+void mheap_free_span(struct mheap *h, struct mheap_span *s);
+void mheap_free_all_spans(struct mheap *h);
+
+/* control.c */
+int mheap_control(struct mheap *h, char *line);
+void mheap_control_create(struct mheap *h);
+void mheap_control_destroy(struct mheap *h);
 
 /* debugfs.c */
 int mheap_debugfs_init(void);

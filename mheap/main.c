@@ -22,9 +22,14 @@ static int __init mheap_init(void)
 {
 	int err;
 
-	err = mheap_debugfs_init();
+	err = mheap_span_cache_init();
 	if (err)
 		return err;
+	err = mheap_debugfs_init();
+	if (err) {
+		mheap_span_cache_exit();
+		return err;
+	}
 
 	if (default_heap) {
 		mheap_default = mheap_create("default", NULL);
@@ -32,6 +37,7 @@ static int __init mheap_init(void)
 			err = PTR_ERR(mheap_default);
 			pr_err("cannot create the default heap: %d\n", err);
 			mheap_debugfs_exit();
+			mheap_span_cache_exit();
 			return err;
 		}
 	}
@@ -58,6 +64,7 @@ static void __exit mheap_exit(void)
 	}
 
 	mheap_debugfs_exit();
+	mheap_span_cache_exit();
 	pr_info("unloaded\n");
 }
 

@@ -1,0 +1,739 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Regions, arenas and the arena index.
+ *
+ * A heap's memory lives in regions: virtually contiguous runs of whole
+ * chunks (512 pages), each either one high-order buddy block seen through
+ * the direct map or order-0 pages joined by vmap().  A module cannot edit
+ * single kernel PTEs, so a region is mapped and unmapped whole.
+ *
+ * The page allocator (palloc.c) works in the heap's own page-number space.
+ * Each region takes a run of chunks there, with at least one absent chunk
+ * on either side, so no run of free pages can straddle two regions whose
+ * addresses are unrelated.  chunk_region[] maps a chunk back to its region.
+ *
+ * Arenas describe the kernel address space in 64 MiB windows, like Go's
+ * heapArena: a page -> span map, and the pageInUse, pageMarks and
+ * pageSpecials bitmaps.  A two-level index over the kernel half of the
+ * address space finds the arena of any address in O(1); addresses outside
+ * the heap, including those of regions that have left, find no span.
+ *
+ *   address --l1--> [4096 arenas] --l2--> arena --window--> [512 spans]
+ */
+#define pr_fmt(fmt) "mheap: " fmt
+
+#include <linux/err.h>
+#include <linux/gfp.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <kunit/visibility.h>
+#include "internal.h"
+
+/* === Geometry helpers ================================================ */
+
+static unsigned int mheap_va_bits(void)
+{
+#ifdef __VIRTUAL_MASK_SHIFT
+	return __VIRTUAL_MASK_SHIFT;
+#else
+	return 48;
+#endif
+}
+
+/* Arena number of a kernel address, or ULONG_MAX outside the kernel half. */
+static unsigned long arena_key(const struct mheap *h, unsigned long addr)
+{
+	unsigned long mask = BIT(h->va_bits) - 1;
+
+	if ((addr | mask) != ULONG_MAX)
+		return ULONG_MAX;
+	return (addr & mask) >> MHEAP_ARENA_SHIFT;
+}
+
+static unsigned int window_of(unsigned long addr)
+{
+	return (addr & (MHEAP_ARENA_BYTES - 1)) >> MHEAP_CHUNK_SHIFT;
+}
+
+static unsigned int window_page(unsigned long addr)
+{
+	return (addr >> PAGE_SHIFT) & (MHEAP_CHUNK_PAGES - 1);
+}
+
+/* Only what the page allocator understands of a caller's gfp mask. */
+static gfp_t meta_gfp(gfp_t gfp)
+{
+	return (gfp & (__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HIGH |
+		       __GFP_NORETRY | __GFP_RETRY_MAYFAIL)) | __GFP_NOWARN;
+}
+
+/* === Arena index ===================================================== */
+
+/**
+ * mheap_arena_of() - the arena describing an address
+ * @h: heap
+ * @addr: any address
+ *
+ * Lockless; arenas are never freed before their heap.
+ *
+ * Return: the arena, or NULL if the heap never mapped anything there.
+ */
+struct mheap_arena *mheap_arena_of(struct mheap *h, unsigned long addr)
+{
+	unsigned long key = arena_key(h, addr);
+	struct mheap_arena **l2;
+
+	if (key == ULONG_MAX)
+		return NULL;
+	/* Both levels are published with release stores in region_link_arenas(). */
+	l2 = smp_load_acquire(&h->l1[key >> MHEAP_L2_BITS]);
+	if (!l2)
+		return NULL;
+	/* Likewise for the arena: a reader sees it fully set up. */
+	return smp_load_acquire(&l2[key & (MHEAP_L2_ENTRIES - 1)]);
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_arena_of);
+
+/**
+ * mheap_span_of() - the span holding an address (Go's spanOf)
+ * @h: heap
+ * @addr: any address, inside the heap or not
+ *
+ * Safe on every address: one outside any region of @h, in a free page, or
+ * in a region that has been released gives NULL.  The caller must keep the
+ * span alive (own it, or own an object in it) to use the result.
+ *
+ * Context: any context.
+ * Return: the in-use or manual span whose pages contain @addr, or NULL.
+ */
+struct mheap_span *mheap_span_of(struct mheap *h, const void *addr)
+{
+	unsigned long a = (unsigned long)addr;
+	struct mheap_span *const *map;
+	struct mheap_span *s = NULL;
+	struct mheap_arena *arena;
+	u8 state;
+
+	arena = mheap_arena_of(h, a);
+	if (!arena)
+		return NULL;
+	rcu_read_lock();
+	map = rcu_dereference(arena->spans[window_of(a)]);
+	if (map)
+		s = READ_ONCE(map[window_page(a)]);
+	if (s) {
+		/*
+		 * Spans are SLAB_TYPESAFE_BY_RCU: check it is still ours.  The
+		 * acquire pairs with the release publishing the span's state.
+		 */
+		state = smp_load_acquire(&s->state);
+		if (state == MHEAP_SPAN_DEAD || s->heap != h || a < s->start ||
+		    a - s->start >= s->npages << PAGE_SHIFT)
+			s = NULL;
+	}
+	rcu_read_unlock();
+	return s;
+}
+EXPORT_SYMBOL_GPL(mheap_span_of);
+
+/**
+ * mheap_set_spans() - point the span map of a span's pages at @val
+ * @h: heap
+ * @s: span whose pages to cover
+ * @val: @s when the span is born, NULL when it dies
+ *
+ * The caller owns the pages, so their region and its maps stay put.
+ */
+void mheap_set_spans(struct mheap *h, struct mheap_span *s,
+		     struct mheap_span *val)
+{
+	unsigned long addr = s->start, end = s->start + (s->npages << PAGE_SHIFT);
+	struct mheap_span **map = NULL;
+	struct mheap_arena *arena;
+
+	for (; addr < end; addr += PAGE_SIZE) {
+		if (!map || !window_page(addr)) {
+			arena = mheap_arena_of(h, addr);
+			if (WARN_ON_ONCE(!arena))
+				return;
+			map = rcu_dereference_protected(arena->spans[window_of(addr)],
+							true);
+			if (WARN_ON_ONCE(!map))
+				return;
+		}
+		WRITE_ONCE(map[window_page(addr)], val);
+	}
+}
+
+/**
+ * mheap_region_of_lpage() - the region holding a page number
+ * @h: heap
+ * @lpage: page in the heap's page-number space, owned by the caller
+ *
+ * Return: the region, or NULL for a chunk no region maps; stable while the
+ * caller owns the page or holds grow_lock.
+ */
+struct mheap_region *mheap_region_of_lpage(struct mheap *h, unsigned long lpage)
+{
+	/* Pairs with the release in mheap_grow(): r's fields are set. */
+	return smp_load_acquire(&h->chunk_region[lpage >> PALLOC_CHUNK_SHIFT]);
+}
+
+/**
+ * mheap_region_claim_zeroed() - hand pages of a region out, learn if dirty
+ * @r: region
+ * @off: first page, as an offset into the region
+ * @npages: number of pages
+ *
+ * Moves the region's zeroed mark past the pages (Go's allocNeedsZero).
+ *
+ * Return: true if some of the pages may hold old data.
+ */
+bool mheap_region_claim_zeroed(struct mheap_region *r, unsigned long off,
+			       unsigned long npages)
+{
+	unsigned long end = off + npages, old = READ_ONCE(r->zeroed), prev;
+
+	while (end > old) {
+		prev = cmpxchg(&r->zeroed, old, end);
+		if (prev == old)
+			break;
+		old = prev;
+	}
+	return off < old;
+}
+
+/* === Regions ========================================================= */
+
+/**
+ * mheap_fail_next_grow() - make the next growths fail, for tests
+ * @h: heap
+ * @count: how many growths fail
+ * @stage: 0 fails the page allocation, 1 the mapping, 2 the metadata
+ */
+void mheap_fail_next_grow(struct mheap *h, unsigned int count,
+			  unsigned int stage)
+{
+	h->fail_stage = stage;
+	atomic_set(&h->fail_grow, count);
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_fail_next_grow);
+
+static bool fail_now(struct mheap *h, unsigned int stage)
+{
+	if (likely(!atomic_read(&h->fail_grow)) || h->fail_stage != stage)
+		return false;
+	return atomic_dec_if_positive(&h->fail_grow) >= 0;
+}
+
+static void region_unmap(struct mheap_region *r)
+{
+	unsigned long i;
+
+	if (r->map == MHEAP_MAP_DIRECT) {
+		__free_pages(r->block, get_order(r->npages << PAGE_SHIFT));
+		return;
+	}
+	vunmap((void *)r->base);
+	for (i = 0; i < r->npages; i++)
+		__free_page(r->pages[i]);
+	kvfree(r->pages);
+}
+
+static int region_map_direct(struct mheap_region *r, gfp_t gfp, bool try_hard)
+{
+	unsigned int order = get_order(r->npages << PAGE_SHIFT);
+
+	if (order > MAX_PAGE_ORDER)
+		return -ENOMEM;
+	if (!try_hard)
+		gfp = (gfp | __GFP_NORETRY) & ~__GFP_DIRECT_RECLAIM;
+	r->block = alloc_pages(gfp | __GFP_ZERO | __GFP_NOWARN, order);
+	if (!r->block)
+		return -ENOMEM;
+	r->map = MHEAP_MAP_DIRECT;
+	r->base = (unsigned long)page_address(r->block);
+	return 0;
+}
+
+static int region_map_vmap(struct mheap *h, struct mheap_region *r, gfp_t gfp)
+{
+	unsigned long i;
+	void *addr;
+
+	/* vmap() sleeps: an atomic caller gets only direct-map chunks. */
+	if (!gfpflags_allow_blocking(gfp))
+		return -EAGAIN;
+	r->pages = kvcalloc(r->npages, sizeof(*r->pages), GFP_KERNEL);
+	if (!r->pages)
+		return -ENOMEM;
+	for (i = 0; i < r->npages; i++) {
+		if (fail_now(h, 0))
+			goto fail;
+		r->pages[i] = alloc_page(gfp | __GFP_ZERO | __GFP_NOWARN);
+		if (!r->pages[i])
+			goto fail;
+	}
+	addr = fail_now(h, 1) ? NULL : vmap(r->pages, r->npages, VM_MAP,
+					    PAGE_KERNEL);
+	if (!addr)
+		goto fail;
+	r->map = MHEAP_MAP_VMAP;
+	r->base = (unsigned long)addr;
+	return 0;
+fail:
+	while (i--)
+		__free_page(r->pages[i]);
+	kvfree(r->pages);
+	r->pages = NULL;
+	return -ENOMEM;
+}
+
+/* Allocate and map a region of @nchunks chunks, zeroed.  No lock held. */
+static struct mheap_region *region_create(struct mheap *h, unsigned long nchunks,
+					  gfp_t gfp)
+{
+	unsigned int kind = h->params.region_kind;
+	struct mheap_region *r;
+	int err = -ENOMEM;
+
+	r = kzalloc(sizeof(*r), meta_gfp(gfp));
+	if (!r)
+		return ERR_PTR(-ENOMEM);
+	r->npages = nchunks * MHEAP_CHUNK_PAGES;
+	INIT_LIST_HEAD(&r->node);
+
+	if (kind == MHEAP_REGION_DIRECT ||
+	    (kind == MHEAP_REGION_AUTO && nchunks == 1)) {
+		err = fail_now(h, 0) ? -ENOMEM :
+			region_map_direct(r, gfp, kind == MHEAP_REGION_DIRECT);
+		if (!err) {
+			mheap_count(h, MHEAP_CNT_REGIONS_DIRECT);
+			return r;
+		}
+		if (kind == MHEAP_REGION_DIRECT)
+			goto fail;
+		mheap_count(h, MHEAP_CNT_DIRECT_FALLBACKS);
+	}
+	err = region_map_vmap(h, r, gfp);
+	if (!err) {
+		mheap_count(h, MHEAP_CNT_REGIONS_VMAP);
+		return r;
+	}
+fail:
+	kfree(r);
+	return ERR_PTR(err);
+}
+
+/*
+ * Metadata a region may need, allocated before taking the heap lock:
+ * arenas and second-level index arrays for every arena it touches, a page
+ * map for every 2 MiB window, leaf bitmaps for every chunk.  What is not
+ * used because it already exists is freed afterwards.
+ */
+struct region_spares {
+	unsigned long nwin, narenas;
+	struct mheap_span ***maps;
+	struct mheap_arena **arenas;
+	struct mheap_arena ***l2s;
+	struct palloc_chunk **chunks;
+};
+
+static void spares_free(struct region_spares *sp, unsigned long nchunks)
+{
+	unsigned long i;
+
+	for (i = 0; sp->maps && i < sp->nwin; i++)
+		kfree(sp->maps[i]);
+	for (i = 0; sp->arenas && i < sp->narenas; i++) {
+		kfree(sp->arenas[i]);
+		kfree(sp->l2s[i]);
+	}
+	for (i = 0; sp->chunks && i < nchunks; i++)
+		kfree(sp->chunks[i]);
+	kfree(sp->maps);
+	kfree(sp->arenas);
+	kfree(sp->l2s);
+	kfree(sp->chunks);
+}
+
+static int spares_alloc(struct mheap *h, struct region_spares *sp,
+			struct mheap_region *r, gfp_t gfp)
+{
+	unsigned long first = r->base, last = r->base + (r->npages << PAGE_SHIFT) - 1;
+	unsigned long nchunks = r->npages / MHEAP_CHUNK_PAGES, i;
+	gfp_t mgfp = meta_gfp(gfp);
+
+	sp->nwin = (last >> MHEAP_CHUNK_SHIFT) - (first >> MHEAP_CHUNK_SHIFT) + 1;
+	sp->narenas = (last >> MHEAP_ARENA_SHIFT) - (first >> MHEAP_ARENA_SHIFT) + 1;
+	sp->maps = kcalloc(sp->nwin, sizeof(*sp->maps), mgfp);
+	sp->arenas = kcalloc(sp->narenas, sizeof(*sp->arenas), mgfp);
+	sp->l2s = kcalloc(sp->narenas, sizeof(*sp->l2s), mgfp);
+	sp->chunks = kcalloc(nchunks, sizeof(*sp->chunks), mgfp);
+	if (!sp->maps || !sp->arenas || !sp->l2s || !sp->chunks || fail_now(h, 2))
+		return -ENOMEM;
+	for (i = 0; i < sp->nwin; i++) {
+		sp->maps[i] = kcalloc(MHEAP_CHUNK_PAGES, sizeof(**sp->maps), mgfp);
+		if (!sp->maps[i])
+			return -ENOMEM;
+	}
+	for (i = 0; i < sp->narenas; i++) {
+		unsigned long addr = first + (i << MHEAP_ARENA_SHIFT);
+
+		/* Arenas and index arrays are never freed: presence is stable. */
+		if (mheap_arena_of(h, addr))
+			continue;
+		sp->arenas[i] = kzalloc(sizeof(*sp->arenas[i]), mgfp);
+		if (!sp->arenas[i])
+			return -ENOMEM;
+		/* Pairs with the release store installing the L2 array. */
+		if (smp_load_acquire(&h->l1[arena_key(h, addr) >> MHEAP_L2_BITS]))
+			continue;
+		sp->l2s[i] = kcalloc(MHEAP_L2_ENTRIES, sizeof(**sp->l2s), mgfp);
+		if (!sp->l2s[i])
+			return -ENOMEM;
+	}
+	for (i = 0; i < nchunks; i++) {
+		sp->chunks[i] = kzalloc(sizeof(*sp->chunks[i]), mgfp);
+		if (!sp->chunks[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Install arenas and page maps for @r.  Caller holds h->lock. */
+static void region_link_arenas(struct mheap *h, struct mheap_region *r,
+			       struct region_spares *sp)
+{
+	unsigned long addr = r->base, end = r->base + (r->npages << PAGE_SHIFT);
+	unsigned long first_arena = r->base >> MHEAP_ARENA_SHIFT;
+	unsigned long first_win = r->base >> MHEAP_CHUNK_SHIFT;
+
+	lockdep_assert_held(&h->lock);
+	while (addr < end) {
+		unsigned long key = arena_key(h, addr);
+		unsigned long ai = (addr >> MHEAP_ARENA_SHIFT) - first_arena;
+		unsigned long wi = (addr >> MHEAP_CHUNK_SHIFT) - first_win;
+		unsigned long wend = min(end, ALIGN(addr + 1, MHEAP_CHUNK_BYTES));
+		struct mheap_arena **l2 = h->l1[key >> MHEAP_L2_BITS];
+		struct mheap_arena *arena;
+		unsigned int w = window_of(addr);
+
+		if (!l2) {
+			l2 = sp->l2s[ai];
+			sp->l2s[ai] = NULL;
+			/* Lockless readers must see the zeroed array. */
+			smp_store_release(&h->l1[key >> MHEAP_L2_BITS], l2);
+		}
+		arena = l2[key & (MHEAP_L2_ENTRIES - 1)];
+		if (!arena) {
+			arena = sp->arenas[ai];
+			sp->arenas[ai] = NULL;
+			arena->base = addr & ~(MHEAP_ARENA_BYTES - 1);
+			/* Lockless readers must see base and the bitmaps. */
+			smp_store_release(&l2[key & (MHEAP_L2_ENTRIES - 1)], arena);
+		}
+		if (!rcu_access_pointer(arena->spans[w])) {
+			rcu_assign_pointer(arena->spans[w], sp->maps[wi]);
+			sp->maps[wi] = NULL;
+		}
+		arena->window_pages[w] += (wend - addr) >> PAGE_SHIFT;
+		arena->npages += (wend - addr) >> PAGE_SHIFT;
+		addr = wend;
+	}
+}
+
+/*
+ * Undo region_link_arenas(); page maps left empty are handed back through
+ * @dead (up to @ndead of them) for the caller to free after a grace period.
+ * Caller holds h->lock.
+ */
+static unsigned long region_unlink_arenas(struct mheap *h,
+					  struct mheap_region *r,
+					  struct mheap_span ***dead)
+{
+	unsigned long addr = r->base, end = r->base + (r->npages << PAGE_SHIFT);
+	unsigned long n = 0;
+
+	lockdep_assert_held(&h->lock);
+	while (addr < end) {
+		unsigned long wend = min(end, ALIGN(addr + 1, MHEAP_CHUNK_BYTES));
+		unsigned long np = (wend - addr) >> PAGE_SHIFT;
+		struct mheap_arena *arena = mheap_arena_of(h, addr);
+		unsigned int w = window_of(addr);
+
+		arena->window_pages[w] -= np;
+		arena->npages -= np;
+		if (!arena->window_pages[w]) {
+			dead[n++] = rcu_dereference_protected(arena->spans[w],
+							      lockdep_is_held(&h->lock));
+			RCU_INIT_POINTER(arena->spans[w], NULL);
+		}
+		addr = wend;
+	}
+	return n;
+}
+
+/**
+ * mheap_grow() - add a region of at least @npages pages to the heap
+ * @h: heap
+ * @npages: pages the caller needs in one run
+ * @gfp: the caller's allocation context
+ *
+ * Maps a new region (one chunk from the direct map when the heap's region
+ * kind allows and a block is free, else a vmap region; an atomic @gfp
+ * only ever gets direct-map chunks), builds its metadata and gives its
+ * chunks to the page allocator.
+ *
+ * Context: any context the @gfp allows.  No heap lock held.
+ * Return: 0, -ENOMEM when memory or page-number space ran out, -EAGAIN
+ * when only a sleeping allocation could have grown the heap.
+ */
+int mheap_grow(struct mheap *h, unsigned long npages, gfp_t gfp)
+{
+	unsigned long nchunks = DIV_ROUND_UP(npages, MHEAP_CHUNK_PAGES);
+	struct region_spares sp = {};
+	struct mheap_region *r, *pos;
+	unsigned long hole, flags, i;
+	int err;
+
+	r = region_create(h, nchunks, gfp);
+	if (IS_ERR(r)) {
+		err = PTR_ERR(r);
+		goto out_count;
+	}
+	err = spares_alloc(h, &sp, r, gfp);
+	if (err)
+		goto out_unmap;
+
+	spin_lock_irqsave(&h->lock, flags);
+	hole = palloc_find_hole(&h->pages, nchunks);
+	if (hole == PALLOC_NONE) {
+		spin_unlock_irqrestore(&h->lock, flags);
+		err = -ENOMEM;
+		goto out_unmap;
+	}
+	r->lpage = hole << PALLOC_CHUNK_SHIFT;
+	region_link_arenas(h, r, &sp);
+	for (i = 0; i < nchunks; i++) {
+		/* Pairs with the acquire in mheap_region_of_lpage(). */
+		smp_store_release(&h->chunk_region[hole + i], r);
+	}
+	err = palloc_grow(&h->pages, hole, nchunks, sp.chunks);
+	WARN_ON_ONCE(err);
+	for (i = 0; i < nchunks; i++)
+		sp.chunks[i] = NULL;
+	/* Keep the list in page-number order: release walks it from the top. */
+	list_for_each_entry(pos, &h->regions, node) {
+		if (pos->lpage > r->lpage)
+			break;
+	}
+	list_add_tail(&r->node, &pos->node);
+	h->nregions++;
+	spin_unlock_irqrestore(&h->lock, flags);
+
+	spares_free(&sp, nchunks);
+	mheap_count(h, MHEAP_CNT_GROWS);
+	return 0;
+
+out_unmap:
+	spares_free(&sp, nchunks);
+	region_unmap(r);
+	kfree(r);
+out_count:
+	mheap_count(h, MHEAP_CNT_GROW_FAILS);
+	return err;
+}
+
+static void region_free(struct mheap_region *r, struct palloc_chunk **chunks,
+			unsigned long nchunks)
+{
+	unsigned long i;
+
+	for (i = 0; i < nchunks; i++)
+		kfree(chunks[i]);
+	region_unmap(r);
+	kfree(r);
+}
+
+/**
+ * mheap_release_free_regions() - unmap every region with no page in use
+ * @h: heap
+ *
+ * Drains the per-CPU page caches first so that pages parked there do not
+ * keep a region alive.  The released pages go back to the buddy
+ * allocator; their addresses stop resolving to spans.
+ *
+ * Context: process context, may sleep.
+ * Return: number of pages released.
+ */
+unsigned long mheap_release_free_regions(struct mheap *h)
+{
+	struct palloc_chunk **chunks = NULL;
+	struct mheap_span ***dead = NULL;
+	unsigned long released = 0;
+
+	might_sleep();
+	mutex_lock(&h->grow_lock);
+	mheap_pcpu_drain_all(h);
+	for (;;) {
+		struct mheap_region *r, *victim = NULL;
+		unsigned long nchunks = 0, ndead = 0, flags, i;
+
+		spin_lock_irqsave(&h->lock, flags);
+		list_for_each_entry_reverse(r, &h->regions, node) {
+			unsigned long lchunk = r->lpage >> PALLOC_CHUNK_SHIFT;
+
+			nchunks = r->npages / MHEAP_CHUNK_PAGES;
+			for (i = 0; i < nchunks; i++) {
+				if (!palloc_chunk_free(&h->pages, lchunk + i))
+					break;
+			}
+			if (i == nchunks) {
+				victim = r;
+				break;
+			}
+		}
+		spin_unlock_irqrestore(&h->lock, flags);
+		if (!victim)
+			break;
+
+		/* Room for the leaf bitmaps and page maps it gives back. */
+		chunks = kcalloc(nchunks, sizeof(*chunks), GFP_KERNEL);
+		dead = kcalloc(nchunks + 1, sizeof(*dead), GFP_KERNEL);
+		if (!chunks || !dead)
+			break;
+
+		spin_lock_irqsave(&h->lock, flags);
+		/* Nobody else shrinks (grow_lock); allocators may have come. */
+		if (palloc_shrink(&h->pages, victim->lpage >> PALLOC_CHUNK_SHIFT,
+				  nchunks, chunks)) {
+			spin_unlock_irqrestore(&h->lock, flags);
+			kfree(chunks);
+			kfree(dead);
+			chunks = NULL;
+			dead = NULL;
+			continue;
+		}
+		for (i = 0; i < nchunks; i++)
+			WRITE_ONCE(h->chunk_region[(victim->lpage >> PALLOC_CHUNK_SHIFT) + i],
+				   NULL);
+		list_del(&victim->node);
+		h->nregions--;
+		ndead = region_unlink_arenas(h, victim, dead);
+		spin_unlock_irqrestore(&h->lock, flags);
+
+		/* Lockless mheap_span_of() may still walk the old page maps. */
+		synchronize_rcu();
+		for (i = 0; i < ndead; i++)
+			kfree(dead[i]);
+		released += victim->npages;
+		atomic_long_add(victim->npages,
+				&h->counters[MHEAP_CNT_PAGES_RELEASED]);
+		mheap_count(h, MHEAP_CNT_REGIONS_RELEASED);
+		region_free(victim, chunks, nchunks);
+		kfree(chunks);
+		kfree(dead);
+		chunks = NULL;
+		dead = NULL;
+	}
+	kfree(chunks);
+	kfree(dead);
+	mutex_unlock(&h->grow_lock);
+	return released;
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_release_free_regions);
+
+/* === Heap-level set-up =============================================== */
+
+/**
+ * mheap_arena_init() - allocate the page allocator and the arena index
+ * @h: heap with params filled in
+ *
+ * Return: 0 or -ENOMEM; on failure nothing is left allocated.
+ */
+int mheap_arena_init(struct mheap *h)
+{
+	unsigned long space = h->params.max_bytes >> PAGE_SHIFT;
+	unsigned long nchunks, lvl;
+	u64 *sum[PALLOC_LEVELS] = {};
+	struct palloc_chunk **chunks;
+	int err = -ENOMEM;
+
+	nchunks = DIV_ROUND_UP(space, MHEAP_CHUNK_PAGES);
+	nchunks = roundup(max(nchunks, 1UL), PALLOC_ROOT_CHUNKS);
+
+	h->va_bits = mheap_va_bits();
+	h->l1_entries = BIT(h->va_bits - MHEAP_ARENA_SHIFT - MHEAP_L2_BITS);
+	h->l1 = kvcalloc(h->l1_entries, sizeof(*h->l1), GFP_KERNEL);
+	chunks = kvcalloc(nchunks, sizeof(*chunks), GFP_KERNEL);
+	h->chunk_region = kvcalloc(nchunks, sizeof(*h->chunk_region), GFP_KERNEL);
+	if (!h->l1 || !chunks || !h->chunk_region)
+		goto fail;
+	for (lvl = 0; lvl < PALLOC_LEVELS; lvl++) {
+		sum[lvl] = kvcalloc(palloc_sum_len(nchunks, lvl), sizeof(u64),
+				    GFP_KERNEL);
+		if (!sum[lvl])
+			goto fail;
+	}
+	err = palloc_init(&h->pages, nchunks, sum, chunks);
+	if (err)
+		goto fail;
+	INIT_LIST_HEAD(&h->regions);
+	return 0;
+
+fail:
+	for (lvl = 0; lvl < PALLOC_LEVELS; lvl++)
+		kvfree(sum[lvl]);
+	kvfree(chunks);
+	kvfree(h->chunk_region);
+	kvfree(h->l1);
+	h->l1 = NULL;
+	h->chunk_region = NULL;
+	return err;
+}
+
+/**
+ * mheap_arena_destroy() - unmap every region and free all metadata
+ * @h: heap; every span structure must already be gone.
+ *
+ * Pages still allocated to spans are returned too: destroy does not
+ * require the heap to be empty.
+ */
+void mheap_arena_destroy(struct mheap *h)
+{
+	struct mheap_region *r, *tmp;
+	unsigned long i, j, lvl;
+
+	list_for_each_entry_safe(r, tmp, &h->regions, node) {
+		unsigned long lchunk = r->lpage >> PALLOC_CHUNK_SHIFT;
+
+		for (i = 0; i < r->npages / MHEAP_CHUNK_PAGES; i++)
+			kfree(h->pages.chunks[lchunk + i]);
+		list_del(&r->node);
+		region_unmap(r);
+		kfree(r);
+	}
+	for (i = 0; i < h->l1_entries; i++) {
+		struct mheap_arena **l2 = h->l1[i];
+
+		if (!l2)
+			continue;
+		for (j = 0; j < MHEAP_L2_ENTRIES; j++) {
+			struct mheap_arena *a = l2[j];
+			unsigned int w;
+
+			if (!a)
+				continue;
+			for (w = 0; w < MHEAP_ARENA_WINDOWS; w++)
+				kfree(rcu_dereference_protected(a->spans[w], true));
+			kfree(a);
+		}
+		kfree(l2);
+	}
+	for (lvl = 0; lvl < PALLOC_LEVELS; lvl++)
+		kvfree(h->pages.sum[lvl]);
+	kvfree(h->pages.chunks);
+	kvfree(h->chunk_region);
+	kvfree(h->l1);
+}

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * <heap>/control: a small workload driver so a person can exercise a heap
+ * from a shell.  One command per write, parsed strictly:
+ *
+ *   alloc pages=N [count=C]   allocate C (default 1) manual spans of N pages
+ *                             into the heap's test pool
+ *   free all                  free every span of the pool
+ *   release                   unmap every region with no page in use
+ *
+ * Anything else, including trailing garbage, numbers out of range and
+ * embedded NULs, fails with -EINVAL and changes nothing.
+ */
+#define pr_fmt(fmt) "mheap: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include "internal.h"
+
+#define CONTROL_MAX_LINE	128
+#define CONTROL_MAX_COUNT	1000000UL
+
+/* Parse "key=value" with an unsigned value in [1, max]. */
+static int parse_kv(const char *tok, const char *key, unsigned long max,
+		    unsigned long *val)
+{
+	size_t klen = strlen(key);
+
+	if (strncmp(tok, key, klen) || tok[klen] != '=')
+		return -EINVAL;
+	if (kstrtoul(tok + klen + 1, 10, val) || !*val || *val > max)
+		return -EINVAL;
+	return 0;
+}
+
+static int control_alloc(struct mheap *h, unsigned long npages,
+			 unsigned long count)
+{
+	struct mheap_span_list got;
+	struct mheap_span *s, *tmp;
+	unsigned long i;
+	int err = 0;
+
+	mheap_span_list_init(&got);
+	for (i = 0; i < count; i++) {
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		s = mheap_alloc_manual(h, npages, GFP_KERNEL);
+		if (!s) {
+			err = -ENOMEM;
+			break;
+		}
+		mheap_span_list_insert_back(&got, s);
+		cond_resched();
+	}
+	if (err) {
+		/* All or nothing: a failed command changes nothing. */
+		list_for_each_entry_safe(s, tmp, &got.head, node) {
+			mheap_span_list_remove(&got, s);
+			mheap_free_manual(h, s);
+		}
+		return err;
+	}
+	mheap_span_list_take_all(&h->pool, &got);
+	return 0;
+}
+
+static void control_free_all(struct mheap *h)
+{
+	struct mheap_span *s, *tmp;
+
+	list_for_each_entry_safe(s, tmp, &h->pool.head, node) {
+		mheap_span_list_remove(&h->pool, s);
+		mheap_free_manual(h, s);
+		cond_resched();
+	}
+}
+
+/**
+ * mheap_control() - run one control command on a heap
+ * @h: heap
+ * @line: NUL-terminated command, without the newline
+ *
+ * Return: 0, -EINVAL for a malformed command, or the command's error.
+ */
+int mheap_control(struct mheap *h, char *line)
+{
+	char *argv[3], *p = line, *tok;
+	unsigned long npages, count = 1;
+	int argc = 0, err;
+
+	while ((tok = strsep(&p, " \t")) != NULL) {
+		if (!*tok)
+			continue;
+		if (argc == ARRAY_SIZE(argv))
+			return -EINVAL;
+		argv[argc++] = tok;
+	}
+	if (!argc)
+		return -EINVAL;
+
+	mutex_lock(&h->pool_lock);
+	err = -EINVAL;
+	if (!strcmp(argv[0], "alloc") && argc >= 2) {
+		if (parse_kv(argv[1], "pages", palloc_npages(&h->pages), &npages))
+			goto out;
+		if (argc == 3 &&
+		    parse_kv(argv[2], "count", CONTROL_MAX_COUNT, &count))
+			goto out;
+		err = control_alloc(h, npages, count);
+	} else if (!strcmp(argv[0], "free") && argc == 2 &&
+		   !strcmp(argv[1], "all")) {
+		control_free_all(h);
+		err = 0;
+	} else if (!strcmp(argv[0], "release") && argc == 1) {
+		mheap_release_free_regions(h);
+		err = 0;
+	}
+out:
+	mutex_unlock(&h->pool_lock);
+	return err;
+}
+
+static ssize_t control_write(struct file *file, const char __user *ubuf,
+			     size_t len, loff_t *ppos)
+{
+	struct mheap *h = file->private_data;
+	char buf[CONTROL_MAX_LINE];
+	size_t n = len;
+	int err;
+
+	if (!len || len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[n] = '\0';
+	if (buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	/* An embedded NUL would hide the rest of the line from the parser. */
+	if (strlen(buf) != n)
+		return -EINVAL;
+	err = mheap_control(h, buf);
+	return err ? err : len;
+}
+
+static const struct file_operations control_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = control_write,
+	.llseek = noop_llseek,
+};
+
+void mheap_control_create(struct mheap *h)
+{
+	debugfs_create_file("control", 0200, h->dir, h, &control_fops);
+}
+
+/* Free what the pool still holds; for heap destroy. */
+void mheap_control_destroy(struct mheap *h)
+{
+	mutex_lock(&h->pool_lock);
+	control_free_all(h);
+	mutex_unlock(&h->pool_lock);
+	mutex_destroy(&h->pool_lock);
+}

@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Spans: structures, lists, allocation from the page allocator, and the
+ * per-CPU caches in front of it (Go's allocSpan, initSpan, freeSpanLocked,
+ * allocManual, freeManual, mSpanList, pageCache and mspancache).
+ */
+#define pr_fmt(fmt) "mheap: " fmt
+
+#include <linux/cpu.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <kunit/visibility.h>
+#include "internal.h"
+
+static struct kmem_cache *mheap_span_cachep;
+static enum cpuhp_state mheap_cpuhp_state;
+
+/* === Span lists ====================================================== */
+
+/* The consistency checks are the seed's, reported as WARNs. */
+
+void mheap_span_list_init(struct mheap_span_list *l)
+{
+	INIT_LIST_HEAD(&l->head);
+	l->count = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_span_list_init);
+
+bool mheap_span_list_empty(const struct mheap_span_list *l)
+{
+	return list_empty(&l->head);
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_span_list_empty);
+
+void mheap_span_list_insert(struct mheap_span_list *l, struct mheap_span *s)
+{
+	if (WARN_ONCE(s->list, "mheap: span %p (%lu pages) already on a list\n",
+		      (void *)s->start, s->npages))
+		return;
+	list_add(&s->node, &l->head);
+	s->list = l;
+	l->count++;
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_span_list_insert);
+
+void mheap_span_list_insert_back(struct mheap_span_list *l,
+				 struct mheap_span *s)
+{
+	if (WARN_ONCE(s->list, "mheap: span %p (%lu pages) already on a list\n",
+		      (void *)s->start, s->npages))
+		return;
+	list_add_tail(&s->node, &l->head);
+	s->list = l;
+	l->count++;
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_span_list_insert_back);
+
+void mheap_span_list_remove(struct mheap_span_list *l, struct mheap_span *s)
+{
+	if (WARN_ONCE(s->list != l, "mheap: span %p is not on list %p\n",
+		      (void *)s->start, l))
+		return;
+	list_del_init(&s->node);
+	s->list = NULL;
+	l->count--;
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_span_list_remove);
+
+void mheap_span_list_take_all(struct mheap_span_list *dst,
+			      struct mheap_span_list *src)
+{
+	struct mheap_span *s;
+
+	list_for_each_entry(s, &src->head, node)
+		s->list = dst;
+	list_splice_tail_init(&src->head, &dst->head);
+	dst->count += src->count;
+	src->count = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_span_list_take_all);
+
+/* === Span structures ================================================= */
+
+/* A span structure, from this CPU's cache when it has one. */
+static struct mheap_span *span_struct_get(struct mheap *h, gfp_t gfp)
+{
+	struct mheap_pcpu *pc = raw_cpu_ptr(h->pcpu);
+	struct mheap_span *s = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&pc->lock, flags);
+	if (pc->nspans)
+		s = pc->spans[--pc->nspans];
+	spin_unlock_irqrestore(&pc->lock, flags);
+	if (s)
+		return s;
+	s = kmem_cache_alloc(mheap_span_cachep,
+			     (gfp & ~(__GFP_ZERO | __GFP_HIGHMEM)) | __GFP_NOWARN);
+	if (s) {
+		s->state = MHEAP_SPAN_DEAD;
+		s->list = NULL;
+		INIT_LIST_HEAD(&s->node);
+	}
+	return s;
+}
+
+static void span_struct_put(struct mheap *h, struct mheap_span *s)
+{
+	struct mheap_pcpu *pc = raw_cpu_ptr(h->pcpu);
+	unsigned long flags;
+
+	spin_lock_irqsave(&pc->lock, flags);
+	if (pc->nspans < MHEAP_SPAN_CACHE) {
+		pc->spans[pc->nspans++] = s;
+		s = NULL;
+	}
+	spin_unlock_irqrestore(&pc->lock, flags);
+	if (s)
+		kmem_cache_free(mheap_span_cachep, s);
+}
+
+/* === Per-CPU caches ================================================== */
+
+/* Small requests: carve from this CPU's 64-page block, refilling it. */
+static unsigned long pcache_alloc(struct mheap *h, unsigned long npages)
+{
+	struct mheap_pcpu *pc = raw_cpu_ptr(h->pcpu);
+	unsigned long flags, lpage;
+
+	spin_lock_irqsave(&pc->lock, flags);
+	lpage = palloc_cache_alloc(&pc->pcache, npages);
+	if (lpage == PALLOC_NONE && !pc->pcache.cache) {
+		spin_lock(&h->lock);
+		if (!palloc_cache_fill(&h->pages, &pc->pcache)) {
+			mheap_count(h, MHEAP_CNT_PCACHE_FILLS);
+			lpage = palloc_cache_alloc(&pc->pcache, npages);
+		}
+		spin_unlock(&h->lock);
+	}
+	spin_unlock_irqrestore(&pc->lock, flags);
+	if (lpage != PALLOC_NONE)
+		mheap_count(h, MHEAP_CNT_PCACHE_ALLOCS);
+	return lpage;
+}
+
+/**
+ * mheap_pcpu_drain_cpu() - give one CPU's cached pages and spans back
+ * @h: heap
+ * @cpu: any possible CPU, online or not
+ */
+void mheap_pcpu_drain_cpu(struct mheap *h, unsigned int cpu)
+{
+	struct mheap_pcpu *pc = per_cpu_ptr(h->pcpu, cpu);
+	struct mheap_span *spans[MHEAP_SPAN_CACHE];
+	unsigned long flags;
+	unsigned int n, i;
+
+	spin_lock_irqsave(&pc->lock, flags);
+	spin_lock(&h->lock);
+	palloc_cache_flush(&h->pages, &pc->pcache);
+	spin_unlock(&h->lock);
+	n = pc->nspans;
+	memcpy(spans, pc->spans, n * sizeof(spans[0]));
+	pc->nspans = 0;
+	spin_unlock_irqrestore(&pc->lock, flags);
+	for (i = 0; i < n; i++)
+		kmem_cache_free(mheap_span_cachep, spans[i]);
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_pcpu_drain_cpu);
+
+/**
+ * mheap_pcpu_drain_all() - drain the caches of every possible CPU
+ * @h: heap
+ */
+void mheap_pcpu_drain_all(struct mheap *h)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		mheap_pcpu_drain_cpu(h, cpu);
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_pcpu_drain_all);
+
+/* CPU hotplug teardown: a dead CPU's caches must not strand memory. */
+static int mheap_cpu_dead(unsigned int cpu, struct hlist_node *node)
+{
+	struct mheap *h = hlist_entry_safe(node, struct mheap, cpuhp_node);
+
+	mheap_pcpu_drain_cpu(h, cpu);
+	return 0;
+}
+
+/**
+ * mheap_pcpu_init() - allocate a heap's per-CPU caches, watch hotplug
+ * @h: heap
+ *
+ * Return: 0 or a negative errno; nothing left allocated on failure.
+ */
+int mheap_pcpu_init(struct mheap *h)
+{
+	unsigned int cpu;
+	int err;
+
+	h->pcpu = alloc_percpu(struct mheap_pcpu);
+	if (!h->pcpu)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		spin_lock_init(&per_cpu_ptr(h->pcpu, cpu)->lock);
+	err = cpuhp_state_add_instance_nocalls(mheap_cpuhp_state,
+					       &h->cpuhp_node);
+	if (err) {
+		free_percpu(h->pcpu);
+		h->pcpu = NULL;
+	}
+	return err;
+}
+
+/**
+ * mheap_pcpu_destroy() - stop watching hotplug, free the per-CPU caches
+ * @h: heap
+ */
+void mheap_pcpu_destroy(struct mheap *h)
+{
+	if (!h->pcpu)
+		return;
+	cpuhp_state_remove_instance_nocalls(mheap_cpuhp_state, &h->cpuhp_node);
+	mheap_pcpu_drain_all(h);
+	free_percpu(h->pcpu);
+	h->pcpu = NULL;
+}
+
+/* === Allocating and freeing spans ==================================== */
+
+/**
+ * mheap_alloc_span() - allocate a span of @npages pages (Go's allocSpan)
+ * @h: heap
+ * @npages: number of pages, at least 1
+ * @state: MHEAP_SPAN_IN_USE or MHEAP_SPAN_MANUAL
+ * @gfp: allocation context; growth sleeps only if it allows
+ *
+ * Small requests come from the per-CPU page cache without the heap lock;
+ * others search the page allocator under it, growing the heap when it has
+ * no fit.  The span is fully set up (span map, pageInUse, needzero) before
+ * its state is published.
+ *
+ * Return: the span, or NULL.
+ */
+struct mheap_span *mheap_alloc_span(struct mheap *h, unsigned long npages,
+				    enum mheap_span_state state, gfp_t gfp)
+{
+	unsigned long lpage = PALLOC_NONE, flags, off;
+	struct mheap_arena *arena;
+	struct mheap_region *r;
+	struct mheap_span *s;
+
+	if (!npages || npages > palloc_npages(&h->pages))
+		return NULL;
+	s = span_struct_get(h, gfp);
+	if (!s)
+		return NULL;
+
+	if (npages < MHEAP_PCACHE_MAX_PAGES)
+		lpage = pcache_alloc(h, npages);
+	while (lpage == PALLOC_NONE) {
+		spin_lock_irqsave(&h->lock, flags);
+		lpage = palloc_alloc(&h->pages, npages);
+		spin_unlock_irqrestore(&h->lock, flags);
+		if (lpage != PALLOC_NONE)
+			break;
+		if (mheap_grow(h, npages, gfp)) {
+			span_struct_put(h, s);
+			return NULL;
+		}
+	}
+
+	r = mheap_region_of_lpage(h, lpage);
+	off = lpage - r->lpage;
+	s->heap = h;
+	s->region = r;
+	s->lpage = lpage;
+	s->npages = npages;
+	s->start = r->base + (off << PAGE_SHIFT);
+	s->limit = s->start + (npages << PAGE_SHIFT);
+	s->elemsize = npages << PAGE_SHIFT;
+	s->nelems = 1;
+	s->alloc_count = 0;
+	s->spanclass = 0;
+	s->sweepgen = 0;
+	s->needzero = mheap_region_claim_zeroed(r, off, npages);
+
+	mheap_set_spans(h, s, s);
+	arena = mheap_arena_of(h, s->start);
+	/* A reader that sees the pageInUse bit must see the span map too. */
+	smp_mb__before_atomic();
+	set_bit((s->start - arena->base) >> PAGE_SHIFT, arena->page_in_use);
+	atomic_long_add(npages, &h->pages_in_use);
+	atomic_long_inc(&h->spans_live);
+	mheap_count(h, MHEAP_CNT_SPANS_ALLOCATED);
+	/* Publish last: whoever reads the state sees every field above. */
+	smp_store_release(&s->state, state);
+	return s;
+}
+
+/**
+ * mheap_free_span() - give a span's pages back (Go's freeSpanLocked)
+ * @h: heap
+ * @s: a live span of @h, no longer used by anyone
+ */
+void mheap_free_span(struct mheap *h, struct mheap_span *s)
+{
+	struct mheap_arena *arena = mheap_arena_of(h, s->start);
+	unsigned long flags;
+
+	/* Pairs with the acquire in mheap_span_of(): the span is going. */
+	smp_store_release(&s->state, MHEAP_SPAN_DEAD);
+	mheap_set_spans(h, s, NULL);
+	clear_bit((s->start - arena->base) >> PAGE_SHIFT, arena->page_in_use);
+
+	spin_lock_irqsave(&h->lock, flags);
+	palloc_free(&h->pages, s->lpage, s->npages);
+	spin_unlock_irqrestore(&h->lock, flags);
+
+	atomic_long_sub(s->npages, &h->pages_in_use);
+	atomic_long_dec(&h->spans_live);
+	mheap_count(h, MHEAP_CNT_SPANS_FREED);
+	span_struct_put(h, s);
+}
+
+/**
+ * mheap_free_all_spans() - free every span structure, for heap destroy
+ * @h: heap no one else uses any more
+ *
+ * The pages are not given to the page allocator: the regions go whole.
+ */
+void mheap_free_all_spans(struct mheap *h)
+{
+	struct mheap_region *r;
+	unsigned long addr, end;
+
+	list_for_each_entry(r, &h->regions, node) {
+		end = r->base + (r->npages << PAGE_SHIFT);
+		for (addr = r->base; addr < end; addr += PAGE_SIZE) {
+			struct mheap_span *s = mheap_span_of(h, (void *)addr);
+
+			if (!s || s->start != addr)
+				continue;
+			mheap_set_spans(h, s, NULL);
+			s->state = MHEAP_SPAN_DEAD;
+			atomic_long_sub(s->npages, &h->pages_in_use);
+			atomic_long_dec(&h->spans_live);
+			kmem_cache_free(mheap_span_cachep, s);
+		}
+	}
+}
+
+/* === Manual spans (public) =========================================== */
+
+/**
+ * mheap_alloc_manual() - allocate whole pages outside any size class
+ * @h: heap
+ * @npages: number of pages, at least 1
+ * @gfp: %GFP_KERNEL may sleep to grow the heap; %GFP_ATOMIC and
+ *	%GFP_NOWAIT never sleep and fail when growth would need to.
+ *	%__GFP_ZERO returns zeroed memory (pages fresh from the kernel are
+ *	not zeroed twice); init_on_alloc is honoured the same way.
+ *
+ * The memory is page-aligned and virtually contiguous; mheap_span_base()
+ * gives its address.  This is Go's allocManual.
+ *
+ * Context: any context the @gfp allows.
+ * Return: the span describing the memory, or NULL.
+ */
+struct mheap_span *mheap_alloc_manual(struct mheap *h, unsigned long npages,
+				      gfp_t gfp)
+{
+	struct mheap_span *s;
+
+	might_alloc(gfp);
+	s = mheap_alloc_span(h, npages, MHEAP_SPAN_MANUAL, gfp);
+	if (!s)
+		return NULL;
+	if (s->needzero && want_init_on_alloc(gfp)) {
+		memset((void *)s->start, 0, npages << PAGE_SHIFT);
+		atomic_long_add(npages, &h->counters[MHEAP_CNT_PAGES_ZEROED]);
+	}
+	return s;
+}
+EXPORT_SYMBOL_GPL(mheap_alloc_manual);
+
+/**
+ * mheap_free_manual() - free pages from mheap_alloc_manual()
+ * @h: heap they came from
+ * @s: the span; NULL is ignored
+ *
+ * A span that is not a live manual span of @h is refused: it is counted
+ * in the bad_frees statistic, reported (rate-limited) in the kernel log,
+ * and nothing is freed.
+ *
+ * Context: any context.
+ */
+void mheap_free_manual(struct mheap *h, struct mheap_span *s)
+{
+	u8 state;
+
+	if (!s)
+		return;
+	/* The acquire pairs with the release that published the span. */
+	state = smp_load_acquire(&s->state);
+	if (READ_ONCE(s->heap) != h || state != MHEAP_SPAN_MANUAL ||
+	    mheap_span_of(h, (void *)s->start) != s) {
+		mheap_count(h, MHEAP_CNT_BAD_FREES);
+		pr_err_ratelimited("%s: bad free of span %p\n", h->name, s);
+		return;
+	}
+	mheap_free_span(h, s);
+}
+EXPORT_SYMBOL_GPL(mheap_free_manual);
+
+/**
+ * mheap_span_base() - first address of a span's memory
+ * @s: span
+ *
+ * Return: the page-aligned start of the span.
+ */
+void *mheap_span_base(const struct mheap_span *s)
+{
+	return (void *)s->start;
+}
+EXPORT_SYMBOL_GPL(mheap_span_base);
+
+/**
+ * mheap_span_npages() - size of a span
+ * @s: span
+ *
+ * Return: the number of pages in the span.
+ */
+unsigned long mheap_span_npages(const struct mheap_span *s)
+{
+	return s->npages;
+}
+EXPORT_SYMBOL_GPL(mheap_span_npages);
+
+/* === Module set-up =================================================== */
+
+int mheap_span_cache_init(void)
+{
+	int ret;
+
+	mheap_span_cachep = kmem_cache_create("mheap_span",
+					      sizeof(struct mheap_span), 0,
+					      SLAB_TYPESAFE_BY_RCU, NULL);
+	if (!mheap_span_cachep)
+		return -ENOMEM;
+	ret = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN, "mm/mheap:dead",
+				      NULL, mheap_cpu_dead);
+	if (ret < 0) {
+		kmem_cache_destroy(mheap_span_cachep);
+		return ret;
+	}
+	mheap_cpuhp_state = ret;
+	return 0;
+}
+
+void mheap_span_cache_exit(void)
+{
+	cpuhp_remove_multi_state(mheap_cpuhp_state);
+	/* Span structures are RCU-typesafe: let readers finish first. */
+	rcu_barrier();
+	kmem_cache_destroy(mheap_span_cachep);
+}

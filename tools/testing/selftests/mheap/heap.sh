@@ -1,0 +1,145 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Drive the default heap through its control file and check that stats,
+# spans and arenas agree with each other and with what was asked for.
+DIR=$(dirname "$0")
+. "$DIR/lib.sh"
+
+ktap_require_mheap heap
+H=$MHEAP_DEBUGFS/default
+if [ ! -w "$H/control" ]; then
+	ktap_plan 1
+	ktap_skip heap "no default heap with a control file"
+	exit $KSFT_SKIP
+fi
+
+stat_of()
+{
+	sed -n "s/^$1: //p" "$H/stats"
+}
+
+ctl()
+{
+	echo "$*" > "$H/control"
+}
+
+# Sum of the npages column of spans, and the number of span rows.
+spans_pages()
+{
+	awk 'NR > 1 { n += $2 } END { print n + 0 }' "$H/spans"
+}
+
+spans_rows()
+{
+	awk 'NR > 1' "$H/spans" | wc -l
+}
+
+arenas_committed()
+{
+	awk 'NR > 1 { n += $2 } END { print n + 0 }' "$H/arenas"
+}
+
+consistent()
+{
+	in_use=$(stat_of pages_in_use)
+	sp=$(spans_pages)
+	if [ "$in_use" != "$sp" ]; then
+		ktap_diag "stats pages_in_use=$in_use, spans add up to $sp"
+		return 1
+	fi
+	live=$(stat_of spans_live)
+	rows=$(spans_rows)
+	if [ "$live" != "$rows" ]; then
+		ktap_diag "stats spans_live=$live, spans lists $rows"
+		return 1
+	fi
+	c=$(stat_of pages_committed)
+	a=$(arenas_committed)
+	if [ "$c" != "$a" ]; then
+		ktap_diag "stats pages_committed=$c, arenas add up to $a"
+		return 1
+	fi
+	f=$(stat_of pages_free)
+	if [ $((in_use + f)) -ne "$c" ]; then
+		ktap_diag "in use $in_use + free $f != committed $c"
+		return 1
+	fi
+}
+
+alloc_counts()
+{
+	before=$(stat_of pages_in_use)
+	ctl alloc pages=3 count=5 || return 1
+	ctl alloc pages=600 || return 1
+	after=$(stat_of pages_in_use)
+	if [ $((after - before)) -ne 615 ]; then
+		ktap_diag "pages_in_use went from $before to $after, want +615"
+		return 1
+	fi
+}
+
+spans_format()
+{
+	head -n 1 "$H/spans" | grep -q '^base  *npages  *state' || return 1
+	bad=$(awk 'NR > 1 && !($1 ~ /^0x[0-9a-f]{16}$/ && $2 ~ /^[0-9]+$/ && ($3 == "in-use" || $3 == "manual"))' "$H/spans" | wc -l)
+	if [ "$bad" -ne 0 ]; then
+		ktap_diag "$bad malformed span rows"
+		return 1
+	fi
+}
+
+free_and_release()
+{
+	ctl free all || return 1
+	ctl release || return 1
+	for k in pages_in_use pages_committed spans_live; do
+		v=$(stat_of $k)
+		if [ "$v" != 0 ]; then
+			ktap_diag "$k is $v after free all + release"
+			return 1
+		fi
+	done
+	[ "$(spans_rows)" -eq 0 ] || return 1
+}
+
+# Each malformed command must fail and leave the heap as it was.
+bad_commands()
+{
+	ok=0
+	snap=$(cat "$H/stats")
+	for cmd in "" "bogus" "alloc" "alloc pages=0" "alloc pages=abc" \
+		   "alloc pages=-1" "alloc pages=99999999999999999999999" \
+		   "alloc pages=1 count=0" "alloc pages=1 count=2000000" \
+		   "alloc pages=1 count=1 extra" "alloc pages=1 bogus=1" \
+		   "alloc pages =1" "free" "free some" "free all now" \
+		   "release now" "ALLOC pages=1"; do
+		if echo "$cmd" 2>/dev/null > "$H/control"; then
+			ktap_diag "'$cmd' was accepted"
+			ok=1
+		fi
+	done
+	if printf 'alloc pages=1\000count=5' 2>/dev/null > "$H/control"; then
+		ktap_diag "a command with an embedded NUL was accepted"
+		ok=1
+	fi
+	long=$(head -c 300 /dev/zero | tr '\0' 'x')
+	if echo "alloc pages=1 $long" 2>/dev/null > "$H/control"; then
+		ktap_diag "an over-long line was accepted"
+		ok=1
+	fi
+	if [ "$snap" != "$(cat "$H/stats")" ]; then
+		ktap_diag "stats changed after rejected commands"
+		ok=1
+	fi
+	return $ok
+}
+
+ktap_plan 6
+ktap_check "alloc moves pages_in_use by what was asked" alloc_counts
+ktap_check "spans rows are well formed" spans_format
+ktap_check "stats, spans and arenas agree" consistent
+ktap_check "malformed commands fail and change nothing" bad_commands
+ktap_check "free all + release empties the heap" free_and_release
+ktap_check "stats, spans and arenas agree when empty" consistent
+ktap_finish
