@@ -58,4 +58,8 @@ void *mheap_span_base(const struct mheap_span *s);
 unsigned long mheap_span_npages(const struct mheap_span *s);
 struct mheap_span *mheap_span_of(struct mheap *h, const void *addr);
 
+void *mheap_alloc(struct mheap *h, size_t size, gfp_t gfp);
+void mheap_free(struct mheap *h, const void *p);
+size_t mheap_ksize(struct mheap *h, const void *p);
+
 #endif /* _MHEAP_H */

@@ -560,9 +560,10 @@ static void region_free(struct mheap_region *r, struct palloc_chunk **chunks,
  * mheap_release_free_regions() - unmap every region with no page in use
  * @h: heap
  *
- * Drains the per-CPU page caches first so that pages parked there do not
- * keep a region alive.  The released pages go back to the buddy
- * allocator; their addresses stop resolving to spans.
+ * Flushes every CPU's span cache and drains the per-CPU page caches first,
+ * so that empty spans and pages parked there do not keep a region alive.
+ * The released pages go back to the buddy allocator; their addresses stop
+ * resolving to spans.
  *
  * Context: process context, may sleep.
  * Return: number of pages released.
@@ -574,6 +575,7 @@ unsigned long mheap_release_free_regions(struct mheap *h)
 	unsigned long released = 0;
 
 	might_sleep();
+	mheap_mcache_flush_all(h);
 	mutex_lock(&h->grow_lock);
 	mheap_pcpu_drain_all(h);
 	for (;;) {

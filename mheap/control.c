@@ -5,7 +5,9 @@
  *
  *   alloc pages=N [count=C]   allocate C (default 1) manual spans of N pages
  *                             into the heap's test pool
- *   free all                  free every span of the pool
+ *   alloc size=N [count=C]    allocate C (default 1) objects of N bytes
+ *                             (1 to 1 MiB) into the pool
+ *   free all                  free everything in the pool
  *   release                   unmap every region with no page in use
  *
  * Anything else, including trailing garbage, numbers out of range and
@@ -24,6 +26,7 @@
 
 #define CONTROL_MAX_LINE	128
 #define CONTROL_MAX_COUNT	1000000UL
+#define CONTROL_MAX_SIZE	BIT(20)
 
 /* Parse "key=value" with an unsigned value in [1, max]. */
 static int parse_kv(const char *tok, const char *key, unsigned long max,
@@ -72,9 +75,54 @@ static int control_alloc(struct mheap *h, unsigned long npages,
 	return 0;
 }
 
+/* Objects go into a growing array, freed by "free all". */
+static int control_alloc_objects(struct mheap *h, unsigned long size,
+				 unsigned long count)
+{
+	unsigned long i, need = h->nobjs + count;
+	void **objs = h->objs;
+	int err = 0;
+
+	if (need > h->objs_cap) {
+		objs = kvrealloc(h->objs, need * sizeof(*objs), GFP_KERNEL);
+		if (!objs)
+			return -ENOMEM;
+		h->objs = objs;
+		h->objs_cap = need;
+	}
+	for (i = 0; i < count; i++) {
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+		objs[h->nobjs + i] = mheap_alloc(h, size, GFP_KERNEL);
+		if (!objs[h->nobjs + i]) {
+			err = -ENOMEM;
+			break;
+		}
+		if (i % 1024 == 1023)
+			cond_resched();
+	}
+	if (err) {
+		while (i--)
+			mheap_free(h, objs[h->nobjs + i]);
+		return err;
+	}
+	h->nobjs = need;
+	return 0;
+}
+
 static void control_free_all(struct mheap *h)
 {
 	struct mheap_span *s, *tmp;
+	unsigned long i;
+
+	for (i = 0; i < h->nobjs; i++) {
+		mheap_free(h, h->objs[i]);
+		if (i % 1024 == 1023)
+			cond_resched();
+	}
+	h->nobjs = 0;
 
 	list_for_each_entry_safe(s, tmp, &h->pool.head, node) {
 		mheap_span_list_remove(&h->pool, s);
@@ -109,12 +157,17 @@ int mheap_control(struct mheap *h, char *line)
 	mutex_lock(&h->pool_lock);
 	err = -EINVAL;
 	if (!strcmp(argv[0], "alloc") && argc >= 2) {
-		if (parse_kv(argv[1], "pages", palloc_npages(&h->pages), &npages))
+		bool objects = !strncmp(argv[1], "size=", 5);
+
+		if (objects ?
+		    parse_kv(argv[1], "size", CONTROL_MAX_SIZE, &npages) :
+		    parse_kv(argv[1], "pages", palloc_npages(&h->pages), &npages))
 			goto out;
 		if (argc == 3 &&
 		    parse_kv(argv[2], "count", CONTROL_MAX_COUNT, &count))
 			goto out;
-		err = control_alloc(h, npages, count);
+		err = objects ? control_alloc_objects(h, npages, count) :
+				control_alloc(h, npages, count);
 	} else if (!strcmp(argv[0], "free") && argc == 2 &&
 		   !strcmp(argv[1], "all")) {
 		control_free_all(h);
@@ -167,6 +220,9 @@ void mheap_control_destroy(struct mheap *h)
 {
 	mutex_lock(&h->pool_lock);
 	control_free_all(h);
+	kvfree(h->objs);
+	h->objs = NULL;
+	h->objs_cap = 0;
 	mutex_unlock(&h->pool_lock);
 	mutex_destroy(&h->pool_lock);
 }

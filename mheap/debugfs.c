@@ -29,6 +29,26 @@ DEFINE_SHOW_ATTRIBUTE(heaps);
 
 /* === <heap>/stats ==================================================== */
 
+/* Sums of the per-CPU object counters. */
+static void objects_stats(struct seq_file *m, struct mheap *h)
+{
+	unsigned long allocs = 0, frees = 0, refills = 0;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct mheap_mcache *c = per_cpu_ptr(h->mcache, cpu);
+
+		allocs += READ_ONCE(c->allocs);
+		frees += READ_ONCE(c->frees);
+		refills += READ_ONCE(c->refills);
+	}
+	seq_printf(m, "objects_allocated: %lu\n", allocs);
+	seq_printf(m, "objects_freed: %lu\n", frees);
+	seq_printf(m, "objects_in_use: %ld\n", (long)(allocs - frees));
+	seq_printf(m, "mcache_refills: %lu\n", refills);
+	seq_printf(m, "gcbits_arenas: %u\n", READ_ONCE(h->gcbits.narenas));
+}
+
 static int stats_show(struct seq_file *m, void *v)
 {
 	static const char * const kinds[] = { "auto", "vmap", "direct" };
@@ -51,6 +71,7 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "pages_free: %lu\n", committed - min(committed, in_use));
 	seq_printf(m, "regions: %lu\n", nregions);
 	seq_printf(m, "spans_live: %ld\n", atomic_long_read(&h->spans_live));
+	objects_stats(m, h);
 	for (i = 0; i < MHEAP_CNT_COUNT; i++)
 		seq_printf(m, "%s: %ld\n", mheap_counter_names[i],
 			   atomic_long_read(&h->counters[i]));
@@ -210,6 +231,7 @@ static const char *span_state_name(u8 state)
 static int spans_show(struct seq_file *m, void *v)
 {
 	struct mheap_span *s = v;
+	u8 state;
 
 	if (v == SEQ_START_TOKEN) {
 		seq_printf(m, "%-18s %7s %-6s %5s %8s %6s %6s %8s %8s\n", "base",
@@ -217,9 +239,11 @@ static int spans_show(struct seq_file *m, void *v)
 			   "alloc", "sweepgen", "needzero");
 		return 0;
 	}
+	state = READ_ONCE(s->state);
 	seq_printf(m, "0x%016lx %7lu %-6s %5u %8lu %6u %6u %8u %8u\n",
-		   s->start, s->npages, span_state_name(READ_ONCE(s->state)),
-		   s->spanclass, s->elemsize, s->nelems, s->alloc_count,
+		   s->start, s->npages, span_state_name(state), s->spanclass,
+		   s->elemsize, s->nelems,
+		   state == MHEAP_SPAN_IN_USE ? atomic_read(&s->obj.live) : 0,
 		   s->sweepgen, s->needzero);
 	return 0;
 }
@@ -231,6 +255,67 @@ static const struct seq_operations spans_sops = {
 	.show = spans_show,
 };
 DEFINE_SEQ_ATTRIBUTE(spans);
+
+/* === <heap>/classes ================================================= */
+
+struct class_row {
+	unsigned long spans;
+	unsigned long objects;
+	unsigned long bytes;	/* large objects only */
+};
+
+static int classes_show(struct seq_file *m, void *v)
+{
+	struct mheap *h = m->private;
+	unsigned long tspans = 0, tobj = 0, tbytes = 0, twaste = 0;
+	struct class_row *rows;
+	struct mheap_span *s;
+	unsigned int cls;
+	loff_t pos = 1;
+
+	rows = kcalloc(MHEAP_NUM_CLASSES, sizeof(*rows), GFP_KERNEL);
+	if (!rows)
+		return -ENOMEM;
+	mutex_lock(&h->grow_lock);
+	rcu_read_lock();
+	while ((s = spans_find(h, &pos))) {
+		if (READ_ONCE(s->state) == MHEAP_SPAN_IN_USE) {
+			cls = mheap_spanclass_sizeclass(s->spanclass);
+			rows[cls].spans++;
+			rows[cls].objects += atomic_read(&s->obj.live);
+			if (!cls)
+				rows[0].bytes += s->elemsize;
+		}
+		pos = s->lpage + s->npages + 1;
+	}
+	rcu_read_unlock();
+	mutex_unlock(&h->grow_lock);
+
+	seq_printf(m, "%5s %7s %5s %8s %8s %10s %12s %12s\n", "class", "size",
+		   "pages", "objs/span", "spans", "inuse", "bytes_inuse",
+		   "bytes_waste");
+	for (cls = 1; cls < MHEAP_NUM_CLASSES; cls++) {
+		unsigned long size = mheap_class_size[cls];
+		unsigned long span_bytes = mheap_class_npages[cls] * PAGE_SIZE;
+		unsigned long bytes = rows[cls].objects * size;
+		unsigned long waste = rows[cls].spans * span_bytes - bytes;
+
+		seq_printf(m, "%5u %7lu %5u %8u %8lu %10lu %12lu %12lu\n", cls,
+			   size, mheap_class_npages[cls], mheap_class_nelems[cls],
+			   rows[cls].spans, rows[cls].objects, bytes, waste);
+		tspans += rows[cls].spans;
+		tobj += rows[cls].objects;
+		tbytes += bytes;
+		twaste += waste;
+	}
+	seq_printf(m, "%5s %7s %5s %8s %8lu %10lu %12lu %12lu\n", "Total", "",
+		   "", "", tspans, tobj, tbytes, twaste);
+	seq_printf(m, "%5s %7s %5s %8s %8lu %10lu %12lu %12s\n", "Large", "",
+		   "", "", rows[0].spans, rows[0].objects, rows[0].bytes, "");
+	kfree(rows);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(classes);
 
 /* === Tree ============================================================ */
 
@@ -252,6 +337,7 @@ void mheap_debugfs_add_heap(struct mheap *h)
 	debugfs_create_file("stats", 0400, h->dir, h, &stats_fops);
 	debugfs_create_file("arenas", 0400, h->dir, h, &arenas_fops);
 	debugfs_create_file("spans", 0400, h->dir, h, &spans_fops);
+	debugfs_create_file("classes", 0400, h->dir, h, &classes_fops);
 	mheap_control_create(h);
 }
 

@@ -30,6 +30,8 @@ const char *const mheap_counter_names[MHEAP_CNT_COUNT] = {
 	[MHEAP_CNT_PCACHE_FILLS]	= "pcache_fills",
 	[MHEAP_CNT_PAGES_ZEROED]	= "pages_zeroed",
 	[MHEAP_CNT_BAD_FREES]		= "bad_frees",
+	[MHEAP_CNT_LARGE_ALLOCS]	= "large_allocs",
+	[MHEAP_CNT_LARGE_FREES]		= "large_frees",
 };
 
 static_assert(ARRAY_SIZE(mheap_counter_names) == MHEAP_CNT_COUNT);
@@ -108,9 +110,12 @@ struct mheap *mheap_create(const char *name, const struct mheap_params *params)
 	err = mheap_arena_init(h);
 	if (err)
 		goto fail_free;
+	err = mheap_objects_init(h);
+	if (err)
+		goto fail_objects;
 	err = mheap_pcpu_init(h);
 	if (err)
-		goto fail_arena;
+		goto fail_objects;
 
 	mutex_lock(&mheap_list_lock);
 	if (mheap_find_locked(name)) {
@@ -125,7 +130,8 @@ struct mheap *mheap_create(const char *name, const struct mheap_params *params)
 
 fail_pcpu:
 	mheap_pcpu_destroy(h);
-fail_arena:
+fail_objects:
+	mheap_objects_destroy(h);
 	mheap_arena_destroy(h);
 fail_free:
 	mutex_destroy(&h->pool_lock);
@@ -157,6 +163,7 @@ void mheap_destroy(struct mheap *h)
 
 	mheap_control_destroy(h);
 	mheap_pcpu_destroy(h);
+	mheap_objects_destroy(h);
 	mheap_free_all_spans(h);
 	mheap_arena_destroy(h);
 	mutex_destroy(&h->grow_lock);

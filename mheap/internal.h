@@ -22,7 +22,10 @@
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <mheap.h>
+#include <linux/local_lock.h>
+#include <linux/workqueue.h>
 #include "palloc.h"
+#include "sizeclass.h"
 
 /* === Geometry ======================================================== */
 
@@ -61,6 +64,38 @@ enum mheap_span_state {
 struct mheap_span_list;
 struct mheap_region;
 
+struct mheap_gcbits_arena;
+
+/**
+ * struct mheap_objspan - the object side of an in-use span
+ * @divmagic:	multiply-shift constant giving an object's index.
+ * @freeindex:	next object the owning mcache scans from; only the owner
+ *		touches it.  Objects below it may have been freed since.
+ * @alloc_cache: complement of alloc_bits from the 64-object word holding
+ *		@freeindex, shifted so bit 0 is @freeindex (Go's allocCache);
+ *		owner only.
+ * @alloc_bits:	bit set = object allocated.  Exact at all times: the owner
+ *		sets bits atomically, frees on any CPU clear them atomically.
+ * @gcmark_bits: mark bits for the collection cycles.
+ * @alloc_arena: gcBits arena of @alloc_bits.
+ * @mark_arena:	gcBits arena of @gcmark_bits.
+ * @live:	objects allocated; frees on any CPU decrement it.
+ * @cached:	owned by a CPU's mcache; under the mcentral lock.
+ * @needzero:	some free object may hold old data.
+ */
+struct mheap_objspan {
+	u32 divmagic;
+	unsigned int freeindex;
+	u64 alloc_cache;
+	unsigned long *alloc_bits;
+	unsigned long *gcmark_bits;
+	struct mheap_gcbits_arena *alloc_arena;
+	struct mheap_gcbits_arena *mark_arena;
+	atomic_t live;
+	bool cached;
+	bool needzero;
+};
+
 /**
  * struct mheap_span - a run of pages (Go's mspan)
  * @list:	the span list it is on, or NULL; for consistency checks.
@@ -79,7 +114,8 @@ struct mheap_region;
  * @needzero:	some page may hold old data and must be zeroed before use.
  * @elemsize:	object size, the whole span for manual spans.
  * @nelems:	number of objects.
- * @alloc_count: objects allocated.
+ * @alloc_count: objects allocated (for manual spans: 0).
+ * @obj:	the object side, for spans of a size class and large objects.
  *
  * Span structures come from a SLAB_TYPESAFE_BY_RCU cache, so a lockless
  * reader under RCU may look at a span that is being freed and re-used; it
@@ -101,6 +137,7 @@ struct mheap_span {
 	unsigned long elemsize;
 	unsigned int nelems;
 	unsigned int alloc_count;
+	struct mheap_objspan obj;
 };
 
 /**
@@ -184,6 +221,82 @@ struct mheap_arena {
 	DECLARE_BITMAP(page_specials, MHEAP_ARENA_PAGES);
 };
 
+/* === Objects ========================================================= */
+
+/* gcBits arenas, as Go: 64 KiB. */
+#define MHEAP_GCBITS_BYTES	(64 * 1024)
+
+/**
+ * struct mheap_gcbits_arena - a block that bit vectors are carved from
+ * @node:	link in one of the epoch lists of &struct mheap_gcbits.
+ * @bits:	MHEAP_GCBITS_BYTES of bits.
+ * @used:	bytes handed out.
+ * @live:	bit vectors handed out and still used by a span.
+ */
+struct mheap_gcbits_arena {
+	struct list_head node;
+	u8 *bits;
+	unsigned int used;
+	unsigned int live;
+};
+
+/**
+ * struct mheap_gcbits - a heap's gcBits arenas by epoch (Go's gcBitsArenas)
+ * @lock:	protects everything here; irq-safe.
+ * @free:	empty arenas kept for reuse.
+ * @next:	arenas bits are allocated from now; the head is bumped.
+ * @curr:	arenas of the current cycle's allocBits.
+ * @previous:	arenas of the previous cycle, free once unused.
+ * @nfree:	entries on @free.
+ * @narenas:	arenas on next, current and previous.
+ * @epoch:	cycles rotated so far.
+ */
+struct mheap_gcbits {
+	spinlock_t lock;	/* see above */
+	struct list_head free;
+	struct list_head next;
+	struct list_head curr;
+	struct list_head previous;
+	unsigned int nfree;
+	unsigned int narenas;
+	unsigned long epoch;
+};
+
+/**
+ * struct mheap_mcentral - spans of one span class with free objects
+ * @lock:	protects the lists and each listed span's @cached flag.
+ * @partial:	spans with free objects, [0] swept, [1] unswept (Go's
+ *		partial spanSets; until cycles run, only [0] is used).
+ * @full:	spans with no free object, likewise.
+ * @nspans:	spans of this class alive, cached or listed.
+ */
+struct mheap_mcentral {
+	spinlock_t lock;	/* see above */
+	struct mheap_span_list partial[2];
+	struct mheap_span_list full[2];
+	unsigned long nspans;
+};
+
+/**
+ * struct mheap_mcache - one CPU's spans, one per span class (Go's mcache)
+ * @lock:	local lock: the owner CPU with interrupts off.
+ * @alloc:	the span each class allocates from, or NULL.
+ * @allocs:	objects allocated on this CPU.
+ * @frees:	objects freed on this CPU (this_cpu_inc, any context).
+ * @refills:	spans taken from mcentral.
+ * @heap:	owning heap, for @flush_work.
+ * @flush_work:	runs on the owning CPU to give its spans back.
+ */
+struct mheap_mcache {
+	local_lock_t lock;
+	struct mheap_span *alloc[MHEAP_NUM_SPANCLASSES];
+	unsigned long allocs;
+	unsigned long frees;
+	unsigned long refills;
+	struct mheap *heap;
+	struct work_struct flush_work;
+};
+
 /* === Heap ============================================================ */
 
 /* Counters, KFENCE style: enum, array, names, and a check that they match. */
@@ -201,6 +314,8 @@ enum mheap_counter {
 	MHEAP_CNT_PCACHE_FILLS,
 	MHEAP_CNT_PAGES_ZEROED,
 	MHEAP_CNT_BAD_FREES,
+	MHEAP_CNT_LARGE_ALLOCS,
+	MHEAP_CNT_LARGE_FREES,
 	MHEAP_CNT_COUNT,
 };
 
@@ -243,8 +358,14 @@ struct mheap_pcpu {
  * @pages_in_use: pages in live spans.
  * @spans_live:	live spans.
  * @counters:	event counters, see &enum mheap_counter.
+ * @mcentral:	one per span class.
+ * @mcache:	per-CPU span caches.
+ * @gcbits:	bit vector arenas.
  * @pool_lock:	protects @pool.
  * @pool:	manual spans allocated through the control file.
+ * @objs:	objects allocated through the control file, under pool_lock.
+ * @nobjs:	entries used in @objs.
+ * @objs_cap:	entries allocated in @objs.
  * @fail_grow:	fault injection for tests: fail this many growths.
  * @fail_stage:	which step of growth fails (0: pages, 1: map, 2: metadata).
  */
@@ -271,8 +392,15 @@ struct mheap {
 	atomic_long_t pages_in_use;
 	atomic_long_t spans_live;
 	atomic_long_t counters[MHEAP_CNT_COUNT];
+	struct mheap_mcentral mcentral[MHEAP_NUM_SPANCLASSES];
+	struct mheap_mcache __percpu *mcache;
+	struct mheap_gcbits gcbits;
+
 	struct mutex pool_lock;		/* protects pool */
 	struct mheap_span_list pool;
+	void **objs;
+	unsigned long nobjs;
+	unsigned long objs_cap;
 	atomic_t fail_grow;
 	unsigned int fail_stage;
 };
@@ -317,6 +445,22 @@ struct mheap_span *mheap_alloc_span(struct mheap *h, unsigned long npages,
 				    enum mheap_span_state state, gfp_t gfp);
 void mheap_free_span(struct mheap *h, struct mheap_span *s);
 void mheap_free_all_spans(struct mheap *h);
+
+/* gcbits.c */
+void mheap_gcbits_init(struct mheap_gcbits *g);
+void mheap_gcbits_destroy(struct mheap_gcbits *g);
+unsigned long *mheap_gcbits_alloc(struct mheap_gcbits *g, unsigned int nelems,
+				  struct mheap_gcbits_arena **arena, gfp_t gfp);
+void mheap_gcbits_put(struct mheap_gcbits *g, struct mheap_gcbits_arena *a);
+void mheap_gcbits_next_epoch(struct mheap_gcbits *g);
+
+/* object.c */
+void mheap_span_poison(struct mheap_span *s);
+void mheap_span_unpoison(struct mheap_span *s);
+int mheap_objects_init(struct mheap *h);
+void mheap_objects_destroy(struct mheap *h);
+void mheap_mcache_drain_cpu(struct mheap *h, unsigned int cpu);
+void mheap_mcache_flush_all(struct mheap *h);
 
 /* control.c */
 int mheap_control(struct mheap *h, char *line);

@@ -187,6 +187,7 @@ static int mheap_cpu_dead(unsigned int cpu, struct hlist_node *node)
 {
 	struct mheap *h = hlist_entry_safe(node, struct mheap, cpuhp_node);
 
+	mheap_mcache_drain_cpu(h, cpu);
 	mheap_pcpu_drain_cpu(h, cpu);
 	return 0;
 }
@@ -315,6 +316,7 @@ void mheap_free_span(struct mheap *h, struct mheap_span *s)
 	/* Pairs with the acquire in mheap_span_of(): the span is going. */
 	smp_store_release(&s->state, MHEAP_SPAN_DEAD);
 	mheap_set_spans(h, s, NULL);
+	mheap_span_poison(s);
 	clear_bit((s->start - arena->base) >> PAGE_SHIFT, arena->page_in_use);
 
 	spin_lock_irqsave(&h->lock, flags);
@@ -380,6 +382,7 @@ struct mheap_span *mheap_alloc_manual(struct mheap *h, unsigned long npages,
 	s = mheap_alloc_span(h, npages, MHEAP_SPAN_MANUAL, gfp);
 	if (!s)
 		return NULL;
+	mheap_span_unpoison(s);
 	if (s->needzero && want_init_on_alloc(gfp)) {
 		memset((void *)s->start, 0, npages << PAGE_SHIFT);
 		atomic_long_add(npages, &h->counters[MHEAP_CNT_PAGES_ZEROED]);

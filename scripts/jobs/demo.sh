@@ -23,10 +23,13 @@ ctl()
 run insmod ./mheap.ko
 run ls -l $D $H
 run cat $D/heaps
-ctl alloc pages=1 count=200
+ctl alloc size=64 count=20000
+ctl alloc size=1000 count=2000
+ctl alloc size=100000 count=2
 ctl alloc pages=8 count=20
-ctl alloc pages=700 count=2
 run cat $H/stats
+echo "# grep -v ' 0  *0  *0 *\$' $H/classes   (classes in use)"
+grep -v ' 0 *0 *0 *$' $H/classes
 run cat $H/arenas
 echo "# head -n 8 $H/spans"
 head -n 8 $H/spans

@@ -89,11 +89,52 @@ spans_format()
 	fi
 }
 
+# Objects through the control file: counters, classes and sizes agree.
+objects_counts()
+{
+	before=$(stat_of objects_in_use)
+	ctl alloc size=100 count=1000 || return 1
+	ctl alloc size=8 count=3000 || return 1
+	ctl alloc size=40000 count=3 || return 1
+	after=$(stat_of objects_in_use)
+	if [ $((after - before)) -ne 4000 ]; then
+		ktap_diag "objects_in_use went from $before to $after, want +4000"
+		return 1
+	fi
+	total=$(awk '$1 == "Total" { print $3 }' "$H/classes")
+	if [ "$total" != "$after" ]; then
+		ktap_diag "classes Total in use $total, stats objects_in_use $after"
+		return 1
+	fi
+	large=$(awk '$1 == "Large" { print $3 }' "$H/classes")
+	if [ "$large" != 3 ]; then
+		ktap_diag "classes Large objects $large, want 3"
+		return 1
+	fi
+	# 100 bytes is class 9 (112 bytes); 8 bytes class 1.
+	c9=$(awk '$1 == 9 { print $2, $6 }' "$H/classes")
+	c1=$(awk '$1 == 1 { print $2, $6 }' "$H/classes")
+	if [ "$c9" != "112 1000" ] || [ "$c1" != "8 3000" ]; then
+		ktap_diag "class rows: '$c9' and '$c1'"
+		return 1
+	fi
+}
+
+classes_format()
+{
+	head -n 1 "$H/classes" | grep -q '^class  *size  *pages' || return 1
+	rows=$(awk 'NR > 1 && $1 ~ /^[0-9]+$/' "$H/classes" | wc -l)
+	if [ "$rows" -ne 67 ]; then
+		ktap_diag "classes has $rows class rows, want 67"
+		return 1
+	fi
+}
+
 free_and_release()
 {
 	ctl free all || return 1
 	ctl release || return 1
-	for k in pages_in_use pages_committed spans_live; do
+	for k in pages_in_use pages_committed spans_live objects_in_use; do
 		v=$(stat_of $k)
 		if [ "$v" != 0 ]; then
 			ktap_diag "$k is $v after free all + release"
@@ -113,7 +154,8 @@ bad_commands()
 		   "alloc pages=1 count=0" "alloc pages=1 count=2000000" \
 		   "alloc pages=1 count=1 extra" "alloc pages=1 bogus=1" \
 		   "alloc pages =1" "free" "free some" "free all now" \
-		   "release now" "ALLOC pages=1"; do
+		   "release now" "ALLOC pages=1" "alloc size=0" \
+		   "alloc size=2000000" "alloc size=8 pages=1" "alloc size=8x"; do
 		if echo "$cmd" 2>/dev/null > "$H/control"; then
 			ktap_diag "'$cmd' was accepted"
 			ok=1
@@ -135,10 +177,13 @@ bad_commands()
 	return $ok
 }
 
-ktap_plan 6
+ktap_plan 9
 ktap_check "alloc moves pages_in_use by what was asked" alloc_counts
 ktap_check "spans rows are well formed" spans_format
 ktap_check "stats, spans and arenas agree" consistent
+ktap_check "classes has one row per class" classes_format
+ktap_check "objects: stats and classes agree" objects_counts
+ktap_check "stats, spans and arenas agree with objects" consistent
 ktap_check "malformed commands fail and change nothing" bad_commands
 ktap_check "free all + release empties the heap" free_and_release
 ktap_check "stats, spans and arenas agree when empty" consistent

@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites for objects: mheap_sizeclass (the table in the kernel),
+ * mheap_alloc (mheap_alloc/free/ksize, zeroing, bad frees, KASAN state,
+ * bounded memory) and mheap_mcache (per-CPU caches under concurrency).
+ */
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/cpu.h>
+#include <linux/err.h>
+#include <linux/kasan.h>
+#include <linux/kthread.h>
+#include <linux/prandom.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include "internal.h"
+
+static struct mheap *test_heap(struct kunit *test, const char *name)
+{
+	struct mheap *h = mheap_create(name, NULL);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(h));
+	return h;
+}
+
+static long counter(struct mheap *h, enum mheap_counter c)
+{
+	return atomic_long_read(&h->counters[c]);
+}
+
+/* Give every CPU's cached spans back, so empty spans leave. */
+static void drain_all(struct mheap *h)
+{
+	mheap_mcache_flush_all(h);
+	mheap_pcpu_drain_all(h);
+}
+
+/* === mheap_sizeclass ================================================= */
+
+static void sizeclass_smallest_fit(struct kunit *test)
+{
+	unsigned int s, cls;
+
+	KUNIT_EXPECT_EQ(test, mheap_size_to_class(0), 0U);
+	KUNIT_EXPECT_EQ(test, mheap_size_to_class(MHEAP_MAX_SMALL + 1), 0U);
+	for (s = 1; s <= MHEAP_MAX_SMALL; s++) {
+		cls = mheap_size_to_class(s);
+		KUNIT_ASSERT_GE_MSG(test, mheap_class_size[cls], s, "size %u", s);
+		KUNIT_ASSERT_LT_MSG(test, mheap_class_size[cls - 1], s, "size %u", s);
+	}
+}
+
+static void sizeclass_index_by_magic(struct kunit *test)
+{
+	unsigned int cls, i;
+
+	for (cls = 1; cls < MHEAP_NUM_CLASSES; cls++) {
+		unsigned int size = mheap_class_size[cls];
+		u32 magic = mheap_class_divmagic[cls];
+
+		KUNIT_EXPECT_EQ(test, mheap_class_nelems[cls],
+				mheap_class_npages[cls] * PAGE_SIZE / size);
+		for (i = 0; i < mheap_class_nelems[cls]; i++) {
+			KUNIT_ASSERT_EQ(test, mheap_obj_index(i * size, magic), i);
+			KUNIT_ASSERT_EQ(test, mheap_obj_index(i * size + size - 1,
+							      magic), i);
+		}
+	}
+}
+
+static struct kunit_case mheap_sizeclass_cases[] = {
+	KUNIT_CASE(sizeclass_smallest_fit),
+	KUNIT_CASE(sizeclass_index_by_magic),
+	{}
+};
+
+static struct kunit_suite mheap_sizeclass_suite = {
+	.name = "mheap_sizeclass",
+	.test_cases = mheap_sizeclass_cases,
+};
+
+/* === mheap_alloc ===================================================== */
+
+static const unsigned int all_classes[] = {
+	 1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14, 15, 16, 17,
+	18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34,
+	35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67,
+};
+
+static void class_desc(const unsigned int *cls, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "class %u (%u bytes)", *cls,
+		 mheap_class_size[*cls]);
+}
+
+KUNIT_ARRAY_PARAM(classes, all_classes, class_desc);
+
+static int cmp_ptr(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Fill several spans of one class, write every byte, free in random order. */
+static void alloc_class_fill(struct kunit *test)
+{
+	unsigned int cls = *(const unsigned int *)test->param_value;
+	unsigned int size = mheap_class_size[cls], i, n;
+	struct mheap *h = test_heap(test, "kunit-class");
+	unsigned long *objs;
+	struct rnd_state rnd;
+
+	n = 3 * mheap_class_nelems[cls];
+	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < n; i++) {
+		u8 *p = mheap_alloc(h, size, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		KUNIT_ASSERT_EQ(test, mheap_ksize(h, p), (size_t)size);
+		memset(p, (u8)i, size);
+		objs[i] = (unsigned long)p;
+	}
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_FALSE_MSG(test, memchr_inv((void *)objs[i], (u8)i, size),
+				       "object %u was overwritten", i);
+	/* No two objects overlap. */
+	sort(objs, n, sizeof(*objs), cmp_ptr, NULL);
+	for (i = 1; i < n; i++)
+		KUNIT_ASSERT_GE(test, objs[i] - objs[i - 1], (unsigned long)size);
+
+	prandom_seed_state(&rnd, cls);
+	for (i = n - 1; i > 0; i--) {
+		unsigned int j = prandom_u32_state(&rnd) % (i + 1);
+
+		swap(objs[i], objs[j]);
+	}
+	for (i = 0; i < n; i++)
+		mheap_free(h, (void *)objs[i]);
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), 0);
+	drain_all(h);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->pages_in_use), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->spans_live), 0L);
+	KUNIT_EXPECT_EQ(test, h->mcentral[mheap_make_spanclass(cls, true)].nspans, 0UL);
+	mheap_destroy(h);
+}
+
+static void alloc_zero_and_large(struct kunit *test)
+{
+	struct mheap *h = test_heap(test, "kunit-large-obj");
+	u8 *p;
+
+	KUNIT_EXPECT_PTR_EQ(test, mheap_alloc(h, 0, GFP_KERNEL), ZERO_SIZE_PTR);
+	mheap_free(h, ZERO_SIZE_PTR);
+	mheap_free(h, NULL);
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), 0);
+
+	p = mheap_alloc(h, MHEAP_MAX_SMALL + 1, GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(p));
+	KUNIT_EXPECT_EQ(test, mheap_ksize(h, p), (size_t)9 * PAGE_SIZE);
+	KUNIT_EXPECT_FALSE(test, memchr_inv(p, 0, MHEAP_MAX_SMALL + 1));
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_LARGE_ALLOCS), 1);
+	KUNIT_EXPECT_EQ(test, mheap_span_of(h, p)->spanclass, 0);
+	memset(p, 0xcc, 9 * PAGE_SIZE);
+	mheap_free(h, p + 8);		/* interior: refused */
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), 1);
+	mheap_free(h, p);
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_LARGE_FREES), 1);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->pages_in_use), 0L);
+	mheap_destroy(h);
+}
+
+/* kmalloc's guarantee: power-of-two sizes up to PAGE_SIZE are aligned. */
+static void alloc_alignment(struct kunit *test)
+{
+	struct mheap *h = test_heap(test, "kunit-align");
+	unsigned int size, k;
+
+	for (size = 1; size <= PAGE_SIZE; size++) {
+		unsigned long align = is_power_of_2(size) ? size :
+				      size >= 32 ? 16 : 8;
+		void *p[3];
+
+		for (k = 0; k < ARRAY_SIZE(p); k++) {
+			p[k] = mheap_alloc(h, size, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, p[k]);
+			KUNIT_ASSERT_TRUE_MSG(test,
+					      IS_ALIGNED((unsigned long)p[k], max(align, 8UL)),
+					      "size %u at %p", size, p[k]);
+		}
+		for (k = 0; k < ARRAY_SIZE(p); k++)
+			mheap_free(h, p[k]);
+	}
+	mheap_destroy(h);
+}
+
+/* Dirty reuse is zeroed on request; fresh memory needs no zeroing. */
+static void alloc_gfp_zero(struct kunit *test)
+{
+	struct mheap *h = test_heap(test, "kunit-objzero");
+	u8 *p[64];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(p); i++) {
+		p[i] = mheap_alloc(h, 96, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		memset(p[i], 0xff, 96);
+	}
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		mheap_free(h, p[i]);
+	drain_all(h);
+	for (i = 0; i < ARRAY_SIZE(p); i++) {
+		p[i] = mheap_alloc(h, 96, GFP_KERNEL | __GFP_ZERO);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		KUNIT_EXPECT_FALSE(test, memchr_inv(p[i], 0, 96));
+	}
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		mheap_free(h, p[i]);
+	mheap_destroy(h);
+}
+
+static void alloc_bad_frees(struct kunit *test)
+{
+	struct mheap *h = test_heap(test, "kunit-objbad");
+	struct mheap *o = test_heap(test, "kunit-objbad2");
+	struct mheap_span *manual;
+	u8 *a, *b, *other, *km;
+	int on_stack;
+
+	a = mheap_alloc(h, 64, GFP_KERNEL);
+	b = mheap_alloc(h, 64, GFP_KERNEL);
+	other = mheap_alloc(o, 64, GFP_KERNEL);
+	km = kmalloc(64, GFP_KERNEL);
+	manual = mheap_alloc_manual(h, 1, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, a && b && other && km && manual);
+
+	mheap_free(h, a + 8);			/* interior pointer */
+	mheap_free(h, other);			/* another heap's object */
+	mheap_free(h, km);			/* kmalloc's */
+	mheap_free(h, &on_stack);		/* not heap memory at all */
+	mheap_free(h, mheap_span_base(manual));	/* a manual span */
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), 5);
+	mheap_free(h, a);
+	mheap_free(h, a);			/* double free */
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), 6);
+
+	/* Nothing was corrupted: b and other are still live and usable. */
+	KUNIT_EXPECT_EQ(test, mheap_ksize(h, b), (size_t)64);
+	KUNIT_EXPECT_EQ(test, mheap_ksize(h, a), (size_t)0);
+	KUNIT_EXPECT_EQ(test, mheap_ksize(o, other), (size_t)64);
+	mheap_free(h, b);
+	mheap_free(o, other);
+	mheap_free_manual(h, manual);
+	KUNIT_EXPECT_EQ(test, counter(o, MHEAP_CNT_BAD_FREES), 0);
+	kfree(km);
+	mheap_destroy(h);
+	mheap_destroy(o);
+}
+
+#ifdef CONFIG_KASAN_GENERIC
+static __no_sanitize_address u8 shadow_of(const void *p)
+{
+	return *(u8 *)kasan_mem_to_shadow(p);
+}
+
+/* A freed object and the tail of a short one are poisoned for KASAN. */
+static void alloc_kasan_poison(struct kunit *test)
+{
+	struct mheap *h = test_heap(test, "kunit-kasan");
+	u8 *p = mheap_alloc(h, 20, GFP_KERNEL);	/* 24-byte class */
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, shadow_of(p), 0);
+	KUNIT_EXPECT_EQ(test, shadow_of(p + 8), 0);
+	KUNIT_EXPECT_EQ(test, shadow_of(p + 16), 4);	/* 4 of 8 bytes usable */
+	KUNIT_EXPECT_EQ(test, mheap_ksize(h, p), (size_t)24);
+	KUNIT_EXPECT_EQ(test, shadow_of(p + 16), 0);	/* ksize opens it all */
+	mheap_free(h, p);
+	KUNIT_EXPECT_EQ(test, shadow_of(p), 0xFB);
+	KUNIT_EXPECT_EQ(test, shadow_of(p + 16), 0xFB);
+	mheap_destroy(h);
+}
+#else
+static void alloc_kasan_poison(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_KASAN_GENERIC");
+}
+#endif
+
+/* GFP_ATOMIC from a context with preemption and interrupts disabled. */
+static void alloc_atomic_context(struct kunit *test)
+{
+	struct mheap *h = test_heap(test, "kunit-objatomic");
+	unsigned long flags;
+	void *warm, *p[32];
+	unsigned int i, got = 0;
+
+	warm = mheap_alloc(h, 128, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, warm);
+	local_irq_save(flags);
+	preempt_disable();
+	for (i = 0; i < ARRAY_SIZE(p); i++) {
+		p[i] = mheap_alloc(h, 128, GFP_ATOMIC | __GFP_ZERO);
+		got += !!p[i];
+	}
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		mheap_free(h, p[i]);
+	preempt_enable();
+	local_irq_restore(flags);
+	/* 32 more 128-byte objects fit the span the warm-up created. */
+	KUNIT_EXPECT_EQ(test, got, (unsigned int)ARRAY_SIZE(p));
+	mheap_free(h, warm);
+	mheap_destroy(h);
+}
+
+/* A steady alloc/free loop with no collection stays in bounded memory. */
+static void alloc_bounded_memory(struct kunit *test)
+{
+	struct mheap *h = test_heap(test, "kunit-bounded");
+	unsigned long peak = 0, i;
+	void *window[64] = {};
+	struct rnd_state rnd;
+
+	prandom_seed_state(&rnd, 42);
+	for (i = 0; i < 60000; i++) {
+		unsigned int j = prandom_u32_state(&rnd) % ARRAY_SIZE(window);
+		size_t size = 8 + prandom_u32_state(&rnd) % 2040;
+
+		mheap_free(h, window[j]);
+		window[j] = mheap_alloc(h, size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, window[j]);
+		if (i == 5000)
+			peak = h->pages.pages_present;
+		if (i % 4096 == 0)
+			cond_resched();
+	}
+	/* After warm-up the heap does not grow any more. */
+	KUNIT_EXPECT_LE(test, h->pages.pages_present, peak);
+	KUNIT_EXPECT_LE(test, h->gcbits.narenas, 2U);
+	for (i = 0; i < ARRAY_SIZE(window); i++)
+		mheap_free(h, window[i]);
+	mheap_destroy(h);
+}
+
+static struct kunit_case mheap_alloc_cases[] = {
+	KUNIT_CASE_PARAM(alloc_class_fill, classes_gen_params),
+	KUNIT_CASE(alloc_zero_and_large),
+	KUNIT_CASE(alloc_alignment),
+	KUNIT_CASE(alloc_gfp_zero),
+	KUNIT_CASE(alloc_bad_frees),
+	KUNIT_CASE(alloc_kasan_poison),
+	KUNIT_CASE(alloc_atomic_context),
+	KUNIT_CASE_SLOW(alloc_bounded_memory),
+	{}
+};
+
+static struct kunit_suite mheap_alloc_suite = {
+	.name = "mheap_alloc",
+	.test_cases = mheap_alloc_cases,
+};
+
+/* === mheap_mcache ==================================================== */
+
+#define XFER_OBJS	256
+
+struct xfer {
+	struct mheap *h;
+	unsigned int id, nthreads, rounds;
+	void **slots;		/* nthreads * XFER_OBJS, shared */
+	atomic_t *phase;	/* threads that finished the current phase */
+	atomic_t *errors;
+	struct completion done;
+};
+
+static void phase_wait(struct xfer *x, int target)
+{
+	atomic_inc(x->phase);
+	while (atomic_read(x->phase) < target)
+		cond_resched();
+}
+
+/* Each round: fill my slots, then free the next thread's (remote frees). */
+static int xfer_fn(void *data)
+{
+	struct xfer *x = data;
+	unsigned int r, i, peer = (x->id + 1) % x->nthreads;
+	struct rnd_state rnd;
+
+	prandom_seed_state(&rnd, x->id);
+	for (r = 0; r < x->rounds; r++) {
+		void **mine = x->slots + x->id * XFER_OBJS;
+		void **theirs = x->slots + peer * XFER_OBJS;
+
+		for (i = 0; i < XFER_OBJS; i++) {
+			size_t size = 8 + prandom_u32_state(&rnd) % 1000;
+
+			mine[i] = mheap_alloc(x->h, size, GFP_KERNEL);
+			if (!mine[i])
+				atomic_inc(x->errors);
+			else
+				memset(mine[i], x->id, size);
+		}
+		phase_wait(x, (2 * r + 1) * x->nthreads);
+		for (i = 0; i < XFER_OBJS; i++) {
+			u8 *p = theirs[i];
+
+			if (p && *p != (u8)peer)
+				atomic_inc(x->errors);
+			mheap_free(x->h, p);
+		}
+		phase_wait(x, (2 * r + 2) * x->nthreads);
+	}
+	complete(&x->done);
+	return 0;
+}
+
+static void mcache_remote_frees(struct kunit *test)
+{
+	struct mheap *h = test_heap(test, "kunit-remote");
+	atomic_t phase = ATOMIC_INIT(0), errors = ATOMIC_INIT(0);
+	unsigned int n = num_online_cpus(), i, cpu;
+	struct xfer *x;
+	void **slots;
+
+	if (n < 2)
+		kunit_skip(test, "needs two CPUs");
+	x = kunit_kcalloc(test, n, sizeof(*x), GFP_KERNEL);
+	slots = kunit_kcalloc(test, n * XFER_OBJS, sizeof(*slots), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, x && slots);
+	i = 0;
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		struct task_struct *t;
+
+		if (i == n)
+			break;
+		x[i] = (struct xfer){ .h = h, .id = i, .nthreads = n,
+				      .rounds = 40, .slots = slots,
+				      .phase = &phase, .errors = &errors };
+		init_completion(&x[i].done);
+		t = kthread_create_on_cpu(xfer_fn, &x[i], cpu, "mheap_xfer/%u");
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		wake_up_process(t);
+		i++;
+	}
+	cpus_read_unlock();
+	for (i = 0; i < n; i++)
+		wait_for_completion(&x[i].done);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&errors), 0);
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), 0);
+	drain_all(h);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->pages_in_use), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->spans_live), 0L);
+	mheap_destroy(h);
+}
+
+/* One CPU fills a span, the next allocation takes a second from mcentral. */
+static void mcache_refill(struct kunit *test)
+{
+	struct mheap *h = test_heap(test, "kunit-refill");
+	unsigned int cls = mheap_size_to_class(512), n, i;
+	u8 sc = mheap_make_spanclass(cls, true);
+	void **p;
+
+	n = mheap_class_nelems[cls] + 1;
+	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	migrate_disable();
+	for (i = 0; i < n; i++)
+		p[i] = mheap_alloc(h, 512, GFP_KERNEL);
+	migrate_enable();
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	KUNIT_EXPECT_EQ(test, h->mcentral[sc].nspans, 2UL);
+	/* The full span went to mcentral's full list. */
+	KUNIT_EXPECT_EQ(test, h->mcentral[sc].full[0].count, 1UL);
+	mheap_free(h, p[0]);
+	/* One free makes it partial again. */
+	KUNIT_EXPECT_EQ(test, h->mcentral[sc].full[0].count, 0UL);
+	KUNIT_EXPECT_EQ(test, h->mcentral[sc].partial[0].count, 1UL);
+	for (i = 1; i < n; i++)
+		mheap_free(h, p[i]);
+	drain_all(h);
+	KUNIT_EXPECT_EQ(test, h->mcentral[sc].nspans, 0UL);
+	mheap_destroy(h);
+}
+
+static struct kunit_case mheap_mcache_cases[] = {
+	KUNIT_CASE(mcache_refill),
+	KUNIT_CASE_SLOW(mcache_remote_frees),
+	{}
+};
+
+static struct kunit_suite mheap_mcache_suite = {
+	.name = "mheap_mcache",
+	.test_cases = mheap_mcache_cases,
+};
+
+kunit_test_suites(&mheap_sizeclass_suite, &mheap_alloc_suite,
+		  &mheap_mcache_suite);

@@ -1,0 +1,653 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Objects: size classes through mcentral and per-CPU mcache (Go's
+ * mallocgc small path, mcache.go, mcentral.go), large objects, explicit
+ * free, and the kernel's debugging hooks (KASAN, kmemleak, init_on_*).
+ *
+ * A span of a size class is owned by at most one CPU's mcache, which
+ * allocates from it without locks (interrupts off): it scans alloc_bits
+ * through the 64-bit alloc_cache from freeindex, as Go does.  Frees come
+ * from any CPU: they clear the object's bit atomically and decrement the
+ * span's live count; only the transitions full -> partial and -> empty
+ * take the mcentral lock, to move the span between lists or give it back
+ * to the page heap.  A span whose scan reached its end goes back to
+ * mcentral, and the next CPU that takes it scans again from zero, which
+ * is how explicitly freed objects become reusable without a collection.
+ */
+#define pr_fmt(fmt) "mheap: " fmt
+
+#include <linux/cpu.h>
+#include <linux/kasan.h>
+#include <linux/kmemleak.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <kunit/visibility.h>
+#include "internal.h"
+
+/* === KASAN =========================================================== */
+
+#ifdef CONFIG_KASAN_GENERIC
+/* Exported by mm/kasan for tests and modules; not in a public header. */
+void kasan_poison(const void *addr, size_t size, u8 value, bool init);
+
+#define MHEAP_KASAN_GRANULE	BIT(KASAN_SHADOW_SCALE_SHIFT)
+#define MHEAP_KASAN_FREE	0xFB	/* KASAN_SLAB_FREE: freed object */
+#define MHEAP_KASAN_PAGE_FREE	0xFF	/* KASAN_PAGE_FREE: freed span */
+
+/* The shadow is not instrumented memory: write it without checks. */
+static __no_sanitize_address void set_last_granule(const void *p, size_t n)
+{
+	u8 *shadow = kasan_mem_to_shadow(p + round_down(n, MHEAP_KASAN_GRANULE));
+
+	*shadow = n & (MHEAP_KASAN_GRANULE - 1);
+}
+
+/* Make [p, p + n) accessible and the rest of the granule not. */
+static void mheap_unpoison(const void *p, size_t n)
+{
+	kasan_poison(p, round_up(n, MHEAP_KASAN_GRANULE), 0, false);
+	if (n & (MHEAP_KASAN_GRANULE - 1))
+		set_last_granule(p, n);
+}
+
+static void mheap_poison(const void *p, size_t n, u8 value)
+{
+	kasan_poison(p, round_up(n, MHEAP_KASAN_GRANULE), value, false);
+}
+#else
+#define MHEAP_KASAN_FREE	0
+#define MHEAP_KASAN_PAGE_FREE	0
+static inline void mheap_unpoison(const void *p, size_t n) { }
+static inline void mheap_poison(const void *p, size_t n, u8 value) { }
+#endif
+
+/**
+ * mheap_span_poison() - mark a whole span inaccessible to KASAN
+ * @s: span whose pages are being freed
+ */
+void mheap_span_poison(struct mheap_span *s)
+{
+	mheap_poison((void *)s->start, s->npages << PAGE_SHIFT,
+		     MHEAP_KASAN_PAGE_FREE);
+}
+
+/**
+ * mheap_span_unpoison() - make a whole span accessible to KASAN
+ * @s: span being handed out whole
+ */
+void mheap_span_unpoison(struct mheap_span *s)
+{
+	mheap_unpoison((void *)s->start, s->npages << PAGE_SHIFT);
+}
+
+/* === Bad frees ======================================================= */
+
+static void bad_free(struct mheap *h, const void *p, const char *why)
+{
+	mheap_count(h, MHEAP_CNT_BAD_FREES);
+	pr_err_ratelimited("%s: bad free of %p: %s\n", h->name, p, why);
+}
+
+/* === Spans of objects ================================================ */
+
+static u64 alloc_cache_at(const struct mheap_objspan *o, unsigned int idx)
+{
+	u64 word = READ_ONCE(o->alloc_bits[idx / BITS_PER_LONG]);
+
+	return ~word >> (idx % BITS_PER_LONG);
+}
+
+/* Go's nextFreeFast: the next free object in the cached word, or -1. */
+static inline int next_free_fast(struct mheap_span *s)
+{
+	struct mheap_objspan *o = &s->obj;
+	unsigned int bit, idx;
+
+	if (!o->alloc_cache)
+		return -1;
+	bit = __ffs64(o->alloc_cache);
+	idx = o->freeindex + bit;
+	if (idx >= s->nelems)
+		return -1;
+	o->alloc_cache = bit == 63 ? 0 : o->alloc_cache >> (bit + 1);
+	o->freeindex = idx + 1;
+	return idx;
+}
+
+/* Go's nextFreeIndex: scan on word by word; nelems when the span is done. */
+static unsigned int next_free_slow(struct mheap_span *s)
+{
+	struct mheap_objspan *o = &s->obj;
+	unsigned int i = o->freeindex;
+
+	while (i < s->nelems) {
+		u64 free = alloc_cache_at(o, i);
+
+		if (free) {
+			i += __ffs64(free);
+			if (i >= s->nelems)
+				break;
+			o->freeindex = i + 1;
+			o->alloc_cache = (i + 1) % BITS_PER_LONG ?
+				alloc_cache_at(o, i + 1) : 0;
+			return i;
+		}
+		i = round_down(i, BITS_PER_LONG) + BITS_PER_LONG;
+	}
+	o->freeindex = s->nelems;
+	o->alloc_cache = 0;
+	return s->nelems;
+}
+
+static void span_release(struct mheap *h, struct mheap_span *s)
+{
+	mheap_gcbits_put(&h->gcbits, s->obj.alloc_arena);
+	mheap_gcbits_put(&h->gcbits, s->obj.mark_arena);
+	s->obj.alloc_arena = NULL;
+	s->obj.mark_arena = NULL;
+	mheap_free_span(h, s);
+}
+
+/* Set up a fresh span's object side; it is not yet visible to anyone. */
+static int objspan_init(struct mheap *h, struct mheap_span *s, u8 spanclass,
+			unsigned long elemsize, unsigned int nelems, gfp_t gfp)
+{
+	struct mheap_objspan *o = &s->obj;
+	gfp_t mgfp = (gfp & ~(__GFP_ZERO | __GFP_HIGHMEM)) | __GFP_NOWARN;
+
+	memset(o, 0, sizeof(*o));
+	o->alloc_bits = mheap_gcbits_alloc(&h->gcbits, nelems, &o->alloc_arena,
+					   mgfp);
+	o->gcmark_bits = mheap_gcbits_alloc(&h->gcbits, nelems, &o->mark_arena,
+					    mgfp);
+	if (!o->alloc_bits || !o->gcmark_bits)
+		return -ENOMEM;
+	s->spanclass = spanclass;
+	s->elemsize = elemsize;
+	s->nelems = nelems;
+	s->limit = s->start + nelems * elemsize;
+	o->divmagic = spanclass ?
+		mheap_class_divmagic[mheap_spanclass_sizeclass(spanclass)] : 0;
+	o->alloc_cache = ~0ULL;
+	o->needzero = s->needzero;
+	atomic_set(&o->live, 0);
+	return 0;
+}
+
+/* A new span for @spanclass from the page heap.  May sleep if @gfp may. */
+static struct mheap_span *mcentral_grow(struct mheap *h, u8 spanclass, gfp_t gfp)
+{
+	unsigned int cls = mheap_spanclass_sizeclass(spanclass);
+	struct mheap_mcentral *mc = &h->mcentral[spanclass];
+	unsigned long flags;
+	struct mheap_span *s;
+
+	s = mheap_alloc_span(h, mheap_class_npages[cls], MHEAP_SPAN_DEAD, gfp);
+	if (!s)
+		return NULL;
+	if (objspan_init(h, s, spanclass, mheap_class_size[cls],
+			 mheap_class_nelems[cls], gfp)) {
+		span_release(h, s);
+		return NULL;
+	}
+	mheap_poison((void *)s->start, s->npages << PAGE_SHIFT, MHEAP_KASAN_FREE);
+	s->obj.cached = true;
+	spin_lock_irqsave(&mc->lock, flags);
+	mc->nspans++;
+	spin_unlock_irqrestore(&mc->lock, flags);
+	/* Publish last: frees and spanOf trust an IN_USE span's fields. */
+	smp_store_release(&s->state, MHEAP_SPAN_IN_USE);
+	return s;
+}
+
+/* The owner CPU is done with @s: file it by how full it is. */
+static void mcentral_uncache(struct mheap *h, struct mheap_span *s)
+{
+	struct mheap_mcentral *mc = &h->mcentral[s->spanclass];
+	unsigned long flags;
+	int live;
+
+	spin_lock_irqsave(&mc->lock, flags);
+	s->obj.cached = false;
+	live = atomic_read(&s->obj.live);
+	if (!live) {
+		mc->nspans--;
+		spin_unlock_irqrestore(&mc->lock, flags);
+		span_release(h, s);
+		return;
+	}
+	if (live == s->nelems)
+		mheap_span_list_insert(&mc->full[0], s);
+	else
+		mheap_span_list_insert(&mc->partial[0], s);
+	spin_unlock_irqrestore(&mc->lock, flags);
+}
+
+/* A fresh span not needed after all: keep it for the next refill. */
+static void mcentral_park(struct mheap *h, struct mheap_span *s)
+{
+	struct mheap_mcentral *mc = &h->mcentral[s->spanclass];
+	unsigned long flags;
+
+	spin_lock_irqsave(&mc->lock, flags);
+	s->obj.cached = false;
+	mheap_span_list_insert(&mc->partial[0], s);
+	spin_unlock_irqrestore(&mc->lock, flags);
+}
+
+/* Take a span with free objects from mcentral (Go's cacheSpan), or NULL. */
+static struct mheap_span *mcentral_cache_span(struct mheap *h, u8 spanclass)
+{
+	struct mheap_mcentral *mc = &h->mcentral[spanclass];
+	struct mheap_span *s;
+	unsigned long flags;
+
+	spin_lock_irqsave(&mc->lock, flags);
+	s = list_first_entry_or_null(&mc->partial[0].head, struct mheap_span,
+				     node);
+	if (s) {
+		mheap_span_list_remove(&mc->partial[0], s);
+		s->obj.cached = true;
+	}
+	spin_unlock_irqrestore(&mc->lock, flags);
+	if (s) {
+		/* Rescan from the start: freed objects are found again. */
+		s->obj.freeindex = 0;
+		s->obj.alloc_cache = alloc_cache_at(&s->obj, 0);
+	}
+	return s;
+}
+
+/* A free made @s partial (@live == nelems - 1) or empty (@live == 0). */
+static void mcentral_free_transition(struct mheap *h, struct mheap_span *s)
+{
+	struct mheap_mcentral *mc = &h->mcentral[s->spanclass];
+	unsigned long flags;
+
+	spin_lock_irqsave(&mc->lock, flags);
+	if (s->obj.cached || !s->list) {
+		spin_unlock_irqrestore(&mc->lock, flags);
+		return;
+	}
+	if (!atomic_read(&s->obj.live)) {
+		mheap_span_list_remove(s->list, s);
+		mc->nspans--;
+		spin_unlock_irqrestore(&mc->lock, flags);
+		span_release(h, s);
+		return;
+	}
+	if (s->list == &mc->full[0]) {
+		mheap_span_list_remove(&mc->full[0], s);
+		mheap_span_list_insert(&mc->partial[0], s);
+	}
+	spin_unlock_irqrestore(&mc->lock, flags);
+}
+
+/* === Large objects =================================================== */
+
+static void *large_alloc(struct mheap *h, size_t size, gfp_t gfp)
+{
+	unsigned long npages = DIV_ROUND_UP(size, PAGE_SIZE);
+	struct mheap_span *s;
+	void *p;
+
+	s = mheap_alloc_span(h, npages, MHEAP_SPAN_DEAD, gfp);
+	if (!s)
+		return NULL;
+	if (objspan_init(h, s, 0, npages << PAGE_SHIFT, 1, gfp)) {
+		span_release(h, s);
+		return NULL;
+	}
+	set_bit(0, s->obj.alloc_bits);
+	atomic_set(&s->obj.live, 1);
+	p = (void *)s->start;
+	mheap_poison(p, npages << PAGE_SHIFT, MHEAP_KASAN_FREE);
+	mheap_unpoison(p, size);
+	if (s->needzero && want_init_on_alloc(gfp))
+		memset(p, 0, size);
+	/* Publish last, as in mcentral_grow(). */
+	smp_store_release(&s->state, MHEAP_SPAN_IN_USE);
+	mheap_count(h, MHEAP_CNT_LARGE_ALLOCS);
+	kmemleak_alloc(p, size, 1, gfp);
+	return p;
+}
+
+static void large_free(struct mheap *h, struct mheap_span *s, const void *p)
+{
+	if (p != (void *)s->start) {
+		bad_free(h, p, "interior pointer of a large object");
+		return;
+	}
+	if (!test_and_clear_bit(0, s->obj.alloc_bits)) {
+		bad_free(h, p, "double free");
+		return;
+	}
+	kmemleak_free(p);
+	if (want_init_on_free()) {
+		mheap_unpoison(p, s->elemsize);
+		memset((void *)p, 0, s->elemsize);
+	}
+	atomic_set(&s->obj.live, 0);
+	mheap_count(h, MHEAP_CNT_LARGE_FREES);
+	span_release(h, s);
+}
+
+/* === Public interface ================================================ */
+
+/**
+ * mheap_alloc() - allocate an object
+ * @h: heap
+ * @size: bytes; 0 gives ZERO_SIZE_PTR like kmalloc(), more than 32 KiB
+ *	gets a span of its own (size class 0)
+ * @gfp: %GFP_KERNEL may sleep to grow the heap, %GFP_ATOMIC/%GFP_NOWAIT
+ *	never sleep; %__GFP_ZERO (and init_on_alloc) zero the object, but only
+ *	when its memory may hold old data.
+ *
+ * Objects of a power-of-two size up to PAGE_SIZE are naturally aligned,
+ * all others at least to 8 bytes, 16 from 32 bytes up.
+ *
+ * Context: any context @gfp allows.
+ * Return: the object, ZERO_SIZE_PTR, or NULL.
+ */
+void *mheap_alloc(struct mheap *h, size_t size, gfp_t gfp)
+{
+	struct mheap_span *s, *fresh;
+	struct mheap_mcache *c;
+	unsigned long flags;
+	bool zero;
+	u8 sc;
+	int idx;
+	void *p;
+
+	might_alloc(gfp);
+	if (unlikely(!size))
+		return ZERO_SIZE_PTR;
+	if (unlikely(size > MHEAP_MAX_SMALL))
+		return large_alloc(h, size, gfp);
+	sc = mheap_make_spanclass(mheap_size_to_class(size), true);
+
+	local_lock_irqsave(&h->mcache->lock, flags);
+again:
+	c = this_cpu_ptr(h->mcache);
+	s = c->alloc[sc];
+	idx = s ? next_free_fast(s) : -1;
+	if (unlikely(idx < 0)) {
+		if (s) {
+			idx = next_free_slow(s);
+			if (idx == s->nelems) {
+				c->alloc[sc] = NULL;
+				mcentral_uncache(h, s);
+				s = NULL;
+			}
+		}
+		if (!s) {
+			s = mcentral_cache_span(h, sc);
+			if (!s) {
+				/* Growing may sleep: do it without the lock. */
+				local_unlock_irqrestore(&h->mcache->lock, flags);
+				fresh = mcentral_grow(h, sc, gfp);
+				if (!fresh)
+					return NULL;
+				local_lock_irqsave(&h->mcache->lock, flags);
+				c = this_cpu_ptr(h->mcache);
+				if (c->alloc[sc])
+					mcentral_park(h, fresh);
+				else
+					c->alloc[sc] = fresh;
+				goto again;
+			}
+			c->alloc[sc] = s;
+			this_cpu_inc(h->mcache->refills);
+			goto again;
+		}
+	}
+	set_bit(idx, s->obj.alloc_bits);
+	atomic_inc(&s->obj.live);
+	zero = READ_ONCE(s->obj.needzero) && want_init_on_alloc(gfp);
+	this_cpu_inc(h->mcache->allocs);
+	local_unlock_irqrestore(&h->mcache->lock, flags);
+
+	p = (void *)(s->start + idx * s->elemsize);
+	if (zero) {
+		mheap_unpoison(p, s->elemsize);
+		memset(p, 0, s->elemsize);
+		mheap_poison(p, s->elemsize, MHEAP_KASAN_FREE);
+	}
+	mheap_unpoison(p, size);
+	kmemleak_alloc(p, size, 1, gfp);
+	return p;
+}
+EXPORT_SYMBOL_GPL(mheap_alloc);
+
+/**
+ * mheap_free() - free an object from mheap_alloc()
+ * @h: heap it came from
+ * @p: the object; NULL and ZERO_SIZE_PTR are ignored, as by kfree()
+ *
+ * Freed memory is reusable at once, no collection cycle needed.  A
+ * pointer that is not a live object of @h (another heap's, kmalloc's, an
+ * interior pointer, a double free) is refused: counted in bad_frees,
+ * reported in the kernel log, and nothing is freed.
+ *
+ * Context: any context.
+ */
+void mheap_free(struct mheap *h, const void *p)
+{
+	struct mheap_objspan *o;
+	struct mheap_span *s;
+	unsigned long off;
+	unsigned int idx;
+	int live;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return;
+	s = mheap_span_of(h, p);
+	if (!s) {
+		bad_free(h, p, "not an object of this heap");
+		return;
+	}
+	/* Pairs with the release publishing an object span. */
+	if (smp_load_acquire(&s->state) != MHEAP_SPAN_IN_USE) {
+		bad_free(h, p, "not an object (a manual span?)");
+		return;
+	}
+	if (!s->spanclass) {
+		large_free(h, s, p);
+		return;
+	}
+	o = &s->obj;
+	off = (unsigned long)p - s->start;
+	idx = mheap_obj_index(off, o->divmagic);
+	if (idx >= s->nelems || idx * s->elemsize != off) {
+		bad_free(h, p, "interior pointer");
+		return;
+	}
+	if (!test_bit(idx, o->alloc_bits)) {
+		bad_free(h, p, "double free");
+		return;
+	}
+	/* Finish with the memory before the slot can be handed out again. */
+	kmemleak_free(p);
+	if (want_init_on_free()) {
+		mheap_unpoison(p, s->elemsize);
+		memset((void *)p, 0, s->elemsize);
+	} else {
+		WRITE_ONCE(o->needzero, true);
+	}
+	mheap_poison(p, s->elemsize, MHEAP_KASAN_FREE);
+	if (!test_and_clear_bit(idx, o->alloc_bits)) {
+		bad_free(h, p, "double free (concurrent)");
+		return;
+	}
+	this_cpu_inc(h->mcache->frees);
+	live = atomic_dec_return(&o->live);
+	if (live == s->nelems - 1 || !live)
+		mcentral_free_transition(h, s);
+}
+EXPORT_SYMBOL_GPL(mheap_free);
+
+/**
+ * mheap_ksize() - usable size of an object
+ * @h: heap
+ * @p: a live object of @h
+ *
+ * Like ksize(), the whole object becomes usable (for KASAN too).
+ *
+ * Return: the size of the object's slot, or 0 if @p is not a live object.
+ */
+size_t mheap_ksize(struct mheap *h, const void *p)
+{
+	struct mheap_span *s;
+	unsigned long off;
+
+	if (ZERO_OR_NULL_PTR(p))
+		return 0;
+	s = mheap_span_of(h, p);
+	/* Pairs with the release publishing an object span. */
+	if (!s || smp_load_acquire(&s->state) != MHEAP_SPAN_IN_USE)
+		return 0;
+	off = (unsigned long)p - s->start;
+	if (s->spanclass &&
+	    mheap_obj_index(off, s->obj.divmagic) * s->elemsize != off)
+		return 0;
+	if (!s->spanclass && off)
+		return 0;
+	if (!test_bit(s->spanclass ? mheap_obj_index(off, s->obj.divmagic) : 0,
+		      s->obj.alloc_bits))
+		return 0;
+	mheap_unpoison(p, s->elemsize);
+	return s->elemsize;
+}
+EXPORT_SYMBOL_GPL(mheap_ksize);
+
+/* === Set-up and teardown ============================================= */
+
+/**
+ * mheap_mcache_drain_cpu() - give one CPU's cached spans back to mcentral
+ * @h: heap
+ * @cpu: a CPU that is not running mheap code (dead, or any at destroy)
+ */
+void mheap_mcache_drain_cpu(struct mheap *h, unsigned int cpu)
+{
+	struct mheap_mcache *c = per_cpu_ptr(h->mcache, cpu);
+	unsigned int sc;
+
+	for (sc = 0; sc < MHEAP_NUM_SPANCLASSES; sc++) {
+		struct mheap_span *s = c->alloc[sc];
+
+		if (s) {
+			c->alloc[sc] = NULL;
+			mcentral_uncache(h, s);
+		}
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_mcache_drain_cpu);
+
+/* Runs on the CPU owning @work's mcache. */
+static void mcache_flush_fn(struct work_struct *work)
+{
+	struct mheap_mcache *c = container_of(work, struct mheap_mcache,
+					      flush_work);
+	struct mheap *h = c->heap;
+	unsigned long flags;
+	unsigned int sc;
+
+	local_lock_irqsave(&h->mcache->lock, flags);
+	c = this_cpu_ptr(h->mcache);
+	for (sc = 0; sc < MHEAP_NUM_SPANCLASSES; sc++) {
+		struct mheap_span *s = c->alloc[sc];
+
+		if (s) {
+			c->alloc[sc] = NULL;
+			mcentral_uncache(h, s);
+		}
+	}
+	local_unlock_irqrestore(&h->mcache->lock, flags);
+}
+
+/**
+ * mheap_mcache_flush_all() - every online CPU gives its cached spans back
+ * @h: heap
+ *
+ * Each CPU flushes its own mcache from a work item, so allocations on
+ * other CPUs go on undisturbed.  Afterwards empty spans are back in the
+ * page heap and can be released.
+ *
+ * Context: process context, may sleep.
+ */
+void mheap_mcache_flush_all(struct mheap *h)
+{
+	unsigned int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		queue_work_on(cpu, system_wq,
+			      &per_cpu_ptr(h->mcache, cpu)->flush_work);
+	for_each_online_cpu(cpu)
+		flush_work(&per_cpu_ptr(h->mcache, cpu)->flush_work);
+	cpus_read_unlock();
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_mcache_flush_all);
+
+int mheap_objects_init(struct mheap *h)
+{
+	unsigned int i, j, cpu;
+
+	BUILD_BUG_ON(PAGE_SHIFT != MHEAP_CLASS_PAGE_SHIFT);
+	for (i = 0; i < MHEAP_NUM_SPANCLASSES; i++) {
+		spin_lock_init(&h->mcentral[i].lock);
+		for (j = 0; j < 2; j++) {
+			mheap_span_list_init(&h->mcentral[i].partial[j]);
+			mheap_span_list_init(&h->mcentral[i].full[j]);
+		}
+	}
+	mheap_gcbits_init(&h->gcbits);
+	h->mcache = alloc_percpu(struct mheap_mcache);
+	if (!h->mcache)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct mheap_mcache *c = per_cpu_ptr(h->mcache, cpu);
+
+		local_lock_init(&c->lock);
+		c->heap = h;
+		INIT_WORK(&c->flush_work, mcache_flush_fn);
+	}
+	return 0;
+}
+
+/* Tell kmemleak that the live objects of @s go away with the heap. */
+static void forget_objects(struct mheap_span *s)
+{
+	unsigned int i;
+
+	for_each_set_bit(i, s->obj.alloc_bits, s->nelems)
+		kmemleak_free((void *)(s->start + i * s->elemsize));
+}
+
+/**
+ * mheap_objects_destroy() - for heap destroy: forget every object
+ * @h: heap nobody uses any more
+ *
+ * Span structures and pages go with the regions afterwards.
+ */
+void mheap_objects_destroy(struct mheap *h)
+{
+	struct mheap_region *r;
+	unsigned long addr, end;
+
+	if (!h->mcache)
+		return;
+	list_for_each_entry(r, &h->regions, node) {
+		end = r->base + (r->npages << PAGE_SHIFT);
+		for (addr = r->base; addr < end; addr += PAGE_SIZE) {
+			struct mheap_span *s = mheap_span_of(h, (void *)addr);
+
+			if (s && s->start == addr && s->state == MHEAP_SPAN_IN_USE)
+				forget_objects(s);
+		}
+	}
+	free_percpu(h->mcache);
+	h->mcache = NULL;
+	mheap_gcbits_destroy(&h->gcbits);
+}
