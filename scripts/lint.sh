@@ -15,8 +15,8 @@ rc=0
 echo "lint: sparse against $kdir"
 rm -rf "$out"
 mkdir -p "$out"
-if ! "$top/scripts/build-module.sh" "$kdir" "$out" C=2 CHECK=sparse 2> "$out.log"; then
-	cat "$out.log"
+if ! "$top/scripts/build-module.sh" "$kdir" "$out" C=2 CHECK=sparse 2> "$out/sparse.log"; then
+	cat "$out/sparse.log"
 	echo "lint: sparse/W=1 build FAILED"
 	rc=1
 fi
