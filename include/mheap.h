@@ -61,5 +61,6 @@ struct mheap_span *mheap_span_of(struct mheap *h, const void *addr);
 void *mheap_alloc(struct mheap *h, size_t size, gfp_t gfp);
 void mheap_free(struct mheap *h, const void *p);
 size_t mheap_ksize(struct mheap *h, const void *p);
+size_t mheap_release_all(struct mheap *h);
 
 #endif /* _MHEAP_H */

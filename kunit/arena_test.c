@@ -177,8 +177,8 @@ static void arena_release_regions(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, committed(h), 2UL * MHEAP_CHUNK_PAGES);
 
 	mheap_free_manual(h, b);
-	KUNIT_EXPECT_EQ(test, mheap_release_free_regions(h),
-			2UL * MHEAP_CHUNK_PAGES);
+	KUNIT_EXPECT_EQ(test, mheap_release_all(h),
+			2UL * MHEAP_CHUNK_PAGES * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, committed(h), 0UL);
 	KUNIT_EXPECT_NULL(test, mheap_span_of(h, pb));
 	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_REGIONS_RELEASED), 2);

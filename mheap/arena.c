@@ -646,6 +646,23 @@ unsigned long mheap_release_free_regions(struct mheap *h)
 }
 EXPORT_SYMBOL_IF_KUNIT(mheap_release_free_regions);
 
+/**
+ * mheap_release_all() - give every free page back to the kernel
+ * @h: heap
+ *
+ * Go's debug.FreeOSMemory, as far as explicit frees go: every CPU's span
+ * and page caches are flushed and every region without a page in use is
+ * unmapped and its pages freed.  Memory of live objects and spans stays.
+ *
+ * Context: process context, may sleep.
+ * Return: bytes given back.
+ */
+size_t mheap_release_all(struct mheap *h)
+{
+	return mheap_release_free_regions(h) << PAGE_SHIFT;
+}
+EXPORT_SYMBOL_GPL(mheap_release_all);
+
 /* === Heap-level set-up =============================================== */
 
 /**
