@@ -192,6 +192,35 @@ static void arena_release_regions(struct kunit *test)
 	mheap_destroy(h);
 }
 
+/* A span larger than an arena crosses at least one arena boundary. */
+static void arena_span_across_arenas(struct kunit *test)
+{
+	struct mheap *h = test_heap(test, "kunit-across", MHEAP_REGION_VMAP);
+	unsigned long npages = (MHEAP_ARENA_BYTES >> PAGE_SHIFT) + 2 * MHEAP_CHUNK_PAGES;
+	struct mheap_arena *first, *last;
+	struct mheap_span *s;
+	unsigned long off;
+	char *p;
+
+	s = mheap_alloc_manual(h, npages, GFP_KERNEL);
+	if (!s)
+		kunit_skip(test, "no room for a %lu MiB vmap region", npages >> 8);
+	p = mheap_span_base(s);
+	first = mheap_arena_of(h, (unsigned long)p);
+	last = mheap_arena_of(h, (unsigned long)p + (npages << PAGE_SHIFT) - 1);
+	KUNIT_ASSERT_NOT_NULL(test, first);
+	KUNIT_ASSERT_NOT_NULL(test, last);
+	KUNIT_EXPECT_PTR_NE(test, first, last);
+	for (off = 0; off < npages << PAGE_SHIFT; off += 64 * 1024)
+		KUNIT_ASSERT_PTR_EQ(test, mheap_span_of(h, p + off), s);
+	KUNIT_EXPECT_PTR_EQ(test, mheap_span_of(h, p + (npages << PAGE_SHIFT) - 1), s);
+	mheap_free_manual(h, s);
+	KUNIT_EXPECT_NULL(test, mheap_span_of(h, p + MHEAP_ARENA_BYTES));
+	/* npages is a whole number of chunks: the region is that size. */
+	KUNIT_EXPECT_EQ(test, mheap_release_all(h), npages << PAGE_SHIFT);
+	mheap_destroy(h);
+}
+
 static const char * const stage_names[] = { "pages", "map", "metadata" };
 
 static void stage_desc(const char * const *c, char *desc)
@@ -275,6 +304,7 @@ static struct kunit_case mheap_arena_cases[] = {
 	KUNIT_CASE(arena_span_of),
 	KUNIT_CASE_PARAM(arena_region_kinds, kind_gen_params),
 	KUNIT_CASE(arena_large_span_own_region),
+	KUNIT_CASE(arena_span_across_arenas),
 	KUNIT_CASE(arena_release_regions),
 	KUNIT_CASE_PARAM(arena_grow_failure, stage_gen_params),
 	KUNIT_CASE(arena_destroy_with_live_spans),

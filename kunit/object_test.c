@@ -489,8 +489,61 @@ static void mcache_refill(struct kunit *test)
 	mheap_destroy(h);
 }
 
+struct one_obj {
+	struct mheap *h;
+	void *p;
+	struct completion done;
+};
+
+static int alloc_one_fn(void *data)
+{
+	struct one_obj *o = data;
+
+	o->p = mheap_alloc(o->h, 64, GFP_KERNEL);
+	complete(&o->done);
+	return 0;
+}
+
+/* A CPU going offline gives its cached spans back to mcentral. */
+static void mcache_cpu_offline(struct kunit *test)
+{
+	unsigned int cpu = num_online_cpus() > 1 ? cpumask_last(cpu_online_mask) : 0;
+	u8 sc = mheap_make_spanclass(mheap_size_to_class(64), true);
+	struct task_struct *t;
+	struct one_obj o;
+	struct mheap *h;
+	int err;
+
+	if (!cpu)
+		kunit_skip(test, "needs a second CPU that can go offline");
+	h = test_heap(test, "kunit-mc-offline");
+	o.h = h;
+	o.p = NULL;
+	init_completion(&o.done);
+	t = kthread_create_on_cpu(alloc_one_fn, &o, cpu, "mheap_mc/%u");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	wake_up_process(t);
+	wait_for_completion(&o.done);
+	KUNIT_ASSERT_NOT_NULL(test, o.p);
+	mheap_free(h, o.p);
+	/* Empty, but still that CPU's span for the class. */
+	KUNIT_EXPECT_NOT_NULL(test, per_cpu_ptr(h->mcache, cpu)->alloc[sc]);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->spans_live), 1L);
+
+	err = remove_cpu(cpu);
+	if (err) {
+		mheap_destroy(h);
+		kunit_skip(test, "CPU %u cannot go offline: %d", cpu, err);
+	}
+	KUNIT_EXPECT_NULL(test, per_cpu_ptr(h->mcache, cpu)->alloc[sc]);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->spans_live), 0L);
+	KUNIT_EXPECT_EQ(test, add_cpu(cpu), 0);
+	mheap_destroy(h);
+}
+
 static struct kunit_case mheap_mcache_cases[] = {
 	KUNIT_CASE(mcache_refill),
+	KUNIT_CASE(mcache_cpu_offline),
 	KUNIT_CASE_SLOW(mcache_remote_frees),
 	{}
 };

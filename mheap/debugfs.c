@@ -256,6 +256,85 @@ static const struct seq_operations spans_sops = {
 };
 DEFINE_SEQ_ATTRIBUTE(spans);
 
+/* === <heap>/chunks ================================================== */
+
+/*
+ * One row per present chunk in page-number order: how full the page
+ * allocator sees it.  Pages parked in per-CPU caches count as in use.
+ * Position: chunk index + 1 (0 is the header).
+ */
+static void *chunks_seek(struct mheap *h, loff_t *pos)
+{
+	unsigned long c;
+
+	for (c = *pos - 1; c < h->pages.nchunks; c++) {
+		if (READ_ONCE(h->pages.chunks[c])) {
+			*pos = c + 1;
+			return h->pages.chunks[c];
+		}
+	}
+	*pos = h->pages.nchunks + 1;
+	return NULL;
+}
+
+static void *chunks_start(struct seq_file *m, loff_t *pos)
+{
+	struct mheap *h = m->private;
+
+	mutex_lock(&h->grow_lock);
+	if (*pos == 0)
+		return SEQ_START_TOKEN;
+	return chunks_seek(h, pos);
+}
+
+static void *chunks_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	++*pos;
+	return chunks_seek(m->private, pos);
+}
+
+static void chunks_stop(struct seq_file *m, void *v)
+{
+	struct mheap *h = m->private;
+
+	mutex_unlock(&h->grow_lock);
+}
+
+static int chunks_show(struct seq_file *m, void *v)
+{
+	static const char * const maps[] = { "vmap", "direct" };
+	struct mheap *h = m->private;
+	unsigned long c = m->index - 1, flags, used = 0;
+	struct mheap_region *r;
+	unsigned int i;
+
+	if (v == SEQ_START_TOKEN) {
+		seq_printf(m, "%7s %-18s %-6s %6s %6s\n", "chunk", "base", "map",
+			   "in_use", "free");
+		return 0;
+	}
+	/* grow_lock keeps the chunk present; the lock keeps its bits still. */
+	spin_lock_irqsave(&h->lock, flags);
+	for (i = 0; i < PALLOC_CHUNK_WORDS; i++)
+		used += hweight64(h->pages.chunks[c]->alloc[i]);
+	r = h->chunk_region[c];
+	spin_unlock_irqrestore(&h->lock, flags);
+	if (WARN_ON_ONCE(!r))
+		return 0;
+	seq_printf(m, "%7lu 0x%016lx %-6s %6lu %6lu\n", c,
+		   r->base + (((c << PALLOC_CHUNK_SHIFT) - r->lpage) << PAGE_SHIFT),
+		   maps[r->map], used, MHEAP_CHUNK_PAGES - used);
+	return 0;
+}
+
+static const struct seq_operations chunks_sops = {
+	.start = chunks_start,
+	.next = chunks_next,
+	.stop = chunks_stop,
+	.show = chunks_show,
+};
+DEFINE_SEQ_ATTRIBUTE(chunks);
+
 /* === <heap>/classes ================================================= */
 
 struct class_row {
@@ -338,6 +417,7 @@ void mheap_debugfs_add_heap(struct mheap *h)
 	debugfs_create_file("arenas", 0400, h->dir, h, &arenas_fops);
 	debugfs_create_file("spans", 0400, h->dir, h, &spans_fops);
 	debugfs_create_file("classes", 0400, h->dir, h, &classes_fops);
+	debugfs_create_file("chunks", 0400, h->dir, h, &chunks_fops);
 	mheap_control_create(h);
 }
 
