@@ -4,8 +4,9 @@
 # "make selfcheck": prove that the harness can fail.  Boots the debug
 # kernel three times with the normal check job plus a throwaway module that
 # injects one fault each (a failing KUnit case, a WARN, a KASAN
-# use-after-free) and asserts that each run is judged red with the right
-# cause named.  Ends with "N passed, N failed".
+# use-after-free and a leak of kmalloc objects, a use-after-free and a
+# leak of mheap objects) and asserts that each run is judged red with the right cause
+# named.  Ends with "N passed, N failed".
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +22,8 @@ scripts/build-module.sh "$kbuild" "$build/mods" || exit 1
 fbuild=$build/faulty
 rm -rf "$fbuild"
 cp -r scripts/selfcheck "$fbuild"
-make -s -C "$kbuild" M="$fbuild" modules || exit 1
+make -s -C "$kbuild" M="$fbuild" MHEAP_INCLUDE="$top/include" \
+	KBUILD_EXTRA_SYMBOLS="$build/mods/Module.symvers" modules || exit 1
 
 rm -rf "$build/selftests"
 cp -r tools/testing/selftests/mheap "$build/selftests"
@@ -30,7 +32,10 @@ passed=0 failed=0
 # mode : the verdict line that must appear
 for spec in "kunit:FAIL selfcheck: kunit/mheap_selfcheck/selfcheck_injected" \
 	    "warn:FAIL selfcheck: console/kernel WARN" \
-	    "kasan:FAIL selfcheck: console/KASAN report"; do
+	    "kasan:FAIL selfcheck: console/KASAN report" \
+	    "leak:FAIL selfcheck: console/kmemleak report" \
+	    "mheap-uaf:FAIL selfcheck: console/KASAN report" \
+	    "mheap-leak:FAIL selfcheck: console/kmemleak report"; do
 	mode=${spec%%:*}
 	want=${spec#*:}
 	echo "$mode" > "$build/inject"
