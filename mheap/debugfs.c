@@ -79,6 +79,40 @@ static int stats_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
 
+/* === <heap>/scavenge ================================================= */
+
+static int scavenge_show(struct seq_file *m, void *v)
+{
+	struct mheap *h = m->private;
+	unsigned long committed = READ_ONCE(h->pages.pages_present);
+	unsigned long in_use = atomic_long_read(&h->pages_in_use);
+	unsigned long limit = READ_ONCE(h->limit_pages);
+	int i;
+
+	seq_printf(m, "committed_bytes: %lu\n", committed << PAGE_SHIFT);
+	seq_printf(m, "in_use_bytes: %lu\n", in_use << PAGE_SHIFT);
+	seq_printf(m, "retained_bytes: %lu\n",
+		   (committed - min(committed, in_use)) << PAGE_SHIFT);
+	seq_printf(m, "retained_goal_bytes: %lu\n",
+		   mheap_retain_goal(h) << PAGE_SHIFT);
+	seq_printf(m, "releasable_bytes: %lu\n",
+		   mheap_releasable_pages(h) << PAGE_SHIFT);
+	seq_printf(m, "limit_bytes: %lu\n", limit << PAGE_SHIFT);
+	seq_printf(m, "released_bytes: %ld\n",
+		   atomic_long_read(&h->counters[MHEAP_CNT_PAGES_RELEASED]) << PAGE_SHIFT);
+	for (i = 0; i < MHEAP_SRC_COUNT; i++)
+		seq_printf(m, "released_%s_bytes: %ld\n",
+			   mheap_release_src_names[i],
+			   atomic_long_read(&h->released_by[i]) << PAGE_SHIFT);
+	seq_printf(m, "release_time_ns: %lld\n",
+		   (long long)atomic64_read(&h->release_ns));
+	seq_printf(m, "limit_fails: %ld\n",
+		   atomic_long_read(&h->counters[MHEAP_CNT_LIMIT_FAILS]));
+	seq_printf(m, "background: %s\n", READ_ONCE(h->scav_on) ? "on" : "off");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(scavenge);
+
 /* === <heap>/arenas =================================================== */
 
 /* Pages of @a that are known zero: above the zeroed mark of their region. */
@@ -181,7 +215,8 @@ static struct mheap_span *spans_find(struct mheap *h, loff_t *pos)
 			*pos = lp + 1;
 			return s;
 		}
-		lp = s ? s->lpage + s->npages : lp + 1;
+		/* A span reused under us must not send the walk backwards. */
+		lp = s ? max(lp + 1, s->lpage + s->npages) : lp + 1;
 	}
 	*pos = npages + 1;
 	return NULL;
@@ -418,6 +453,7 @@ void mheap_debugfs_add_heap(struct mheap *h)
 	debugfs_create_file("spans", 0400, h->dir, h, &spans_fops);
 	debugfs_create_file("classes", 0400, h->dir, h, &classes_fops);
 	debugfs_create_file("chunks", 0400, h->dir, h, &chunks_fops);
+	debugfs_create_file("scavenge", 0400, h->dir, h, &scavenge_fops);
 	mheap_control_create(h);
 }
 

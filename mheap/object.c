@@ -43,9 +43,17 @@ static __no_sanitize_address void set_last_granule(const void *p, size_t n)
 	*shadow = n & (MHEAP_KASAN_GRANULE - 1);
 }
 
+/* Without KASAN_VMALLOC the vmalloc area's shadow is a read-only page. */
+static bool shadow_writable(const void *p)
+{
+	return IS_ENABLED(CONFIG_KASAN_VMALLOC) || !is_vmalloc_addr(p);
+}
+
 /* Make [p, p + n) accessible and the rest of the granule not. */
 static void mheap_unpoison(const void *p, size_t n)
 {
+	if (!shadow_writable(p))
+		return;
 	kasan_poison(p, round_up(n, MHEAP_KASAN_GRANULE), 0, false);
 	if (n & (MHEAP_KASAN_GRANULE - 1))
 		set_last_granule(p, n);
@@ -53,7 +61,8 @@ static void mheap_unpoison(const void *p, size_t n)
 
 static void mheap_poison(const void *p, size_t n, u8 value)
 {
-	kasan_poison(p, round_up(n, MHEAP_KASAN_GRANULE), value, false);
+	if (shadow_writable(p))
+		kasan_poison(p, round_up(n, MHEAP_KASAN_GRANULE), value, false);
 }
 #else
 #define MHEAP_KASAN_FREE	0
@@ -93,7 +102,12 @@ static void bad_free(struct mheap *h, const void *p, const char *why)
 
 static u64 alloc_cache_at(const struct mheap_objspan *o, unsigned int idx)
 {
-	u64 word = READ_ONCE(o->alloc_bits[idx / BITS_PER_LONG]);
+	/*
+	 * Acquire: a slot seen free here was freed by a fully ordered
+	 * test_and_clear_bit() after the freer set needzero, which the
+	 * allocation reads next.
+	 */
+	u64 word = smp_load_acquire(&o->alloc_bits[idx / BITS_PER_LONG]);
 
 	return ~word >> (idx % BITS_PER_LONG);
 }
@@ -142,11 +156,15 @@ static unsigned int next_free_slow(struct mheap_span *s)
 
 static void span_release(struct mheap *h, struct mheap_span *s)
 {
-	mheap_gcbits_put(&h->gcbits, s->obj.alloc_arena);
-	mheap_gcbits_put(&h->gcbits, s->obj.mark_arena);
+	struct mheap_gcbits_arena *alloc_arena = s->obj.alloc_arena;
+	struct mheap_gcbits_arena *mark_arena = s->obj.mark_arena;
+
+	/* The span dies (no longer found) before its bits can go. */
 	s->obj.alloc_arena = NULL;
 	s->obj.mark_arena = NULL;
 	mheap_free_span(h, s);
+	mheap_gcbits_put(&h->gcbits, alloc_arena);
+	mheap_gcbits_put(&h->gcbits, mark_arena);
 }
 
 /* Set up a fresh span's object side; it is not yet visible to anyone. */
@@ -209,7 +227,13 @@ static void mcentral_uncache(struct mheap *h, struct mheap_span *s)
 	int live;
 
 	spin_lock_irqsave(&mc->lock, flags);
-	s->obj.cached = false;
+	WRITE_ONCE(s->obj.cached, false);
+	/*
+	 * Order the store above before reading live: a free that decrements
+	 * live after our read must see cached == false (its
+	 * atomic_dec_return() is fully ordered) and file the span itself.
+	 */
+	smp_mb();
 	live = atomic_read(&s->obj.live);
 	if (!live) {
 		mc->nspans--;
@@ -231,7 +255,7 @@ static void mcentral_park(struct mheap *h, struct mheap_span *s)
 	unsigned long flags;
 
 	spin_lock_irqsave(&mc->lock, flags);
-	s->obj.cached = false;
+	WRITE_ONCE(s->obj.cached, false);
 	mheap_span_list_insert(&mc->partial[0], s);
 	spin_unlock_irqrestore(&mc->lock, flags);
 }
@@ -248,7 +272,7 @@ static struct mheap_span *mcentral_cache_span(struct mheap *h, u8 spanclass)
 				     node);
 	if (s) {
 		mheap_span_list_remove(&mc->partial[0], s);
-		s->obj.cached = true;
+		WRITE_ONCE(s->obj.cached, true);
 	}
 	spin_unlock_irqrestore(&mc->lock, flags);
 	if (s) {
@@ -259,18 +283,24 @@ static struct mheap_span *mcentral_cache_span(struct mheap *h, u8 spanclass)
 	return s;
 }
 
-/* A free made @s partial (@live == nelems - 1) or empty (@live == 0). */
+/*
+ * Drop one object from a listed span whose count is at a transition: it
+ * turns partial (was full) or empty.  The decrement happens under the
+ * mcentral lock, so the span cannot be released under our feet.
+ */
 static void mcentral_free_transition(struct mheap *h, struct mheap_span *s)
 {
 	struct mheap_mcentral *mc = &h->mcentral[s->spanclass];
 	unsigned long flags;
+	int live;
 
 	spin_lock_irqsave(&mc->lock, flags);
+	live = atomic_dec_return(&s->obj.live);
 	if (s->obj.cached || !s->list) {
 		spin_unlock_irqrestore(&mc->lock, flags);
 		return;
 	}
-	if (!atomic_read(&s->obj.live)) {
+	if (!live) {
 		mheap_span_list_remove(s->list, s);
 		mc->nspans--;
 		spin_unlock_irqrestore(&mc->lock, flags);
@@ -302,10 +332,13 @@ static void *large_alloc(struct mheap *h, size_t size, gfp_t gfp)
 	set_bit(0, s->obj.alloc_bits);
 	atomic_set(&s->obj.live, 1);
 	p = (void *)s->start;
+	/* ksize() hands the whole span out: zero all of it. */
+	if (s->needzero && want_init_on_alloc(gfp)) {
+		mheap_unpoison(p, npages << PAGE_SHIFT);
+		memset(p, 0, npages << PAGE_SHIFT);
+	}
 	mheap_poison(p, npages << PAGE_SHIFT, MHEAP_KASAN_FREE);
 	mheap_unpoison(p, size);
-	if (s->needzero && want_init_on_alloc(gfp))
-		memset(p, 0, size);
 	/* Publish last, as in mcentral_grow(). */
 	smp_store_release(&s->state, MHEAP_SPAN_IN_USE);
 	mheap_count(h, MHEAP_CNT_LARGE_ALLOCS);
@@ -375,6 +408,12 @@ again:
 	if (unlikely(idx < 0)) {
 		if (s) {
 			idx = next_free_slow(s);
+			if (idx == s->nelems &&
+			    atomic_read(&s->obj.live) < s->nelems) {
+				/* Objects were freed behind the scan: rewind. */
+				s->obj.freeindex = 0;
+				idx = next_free_slow(s);
+			}
 			if (idx == s->nelems) {
 				c->alloc[sc] = NULL;
 				mcentral_uncache(h, s);
@@ -481,9 +520,20 @@ void mheap_free(struct mheap *h, const void *p)
 		return;
 	}
 	this_cpu_inc(h->mcache->frees);
-	live = atomic_dec_return(&o->live);
-	if (live == s->nelems - 1 || !live)
-		mcentral_free_transition(h, s);
+	/*
+	 * Once live drops we own nothing in the span, so a decrement that may
+	 * make it empty or partial happens under the mcentral lock, which is
+	 * where spans are filed and released.  A span a CPU owns is filed when
+	 * uncached; if it is uncached just as we look, the worst outcome is an
+	 * empty span kept on the partial list, where the next refill finds it.
+	 */
+	live = atomic_read(&o->live);
+	do {
+		if ((live == 1 || live == s->nelems) && !READ_ONCE(o->cached)) {
+			mcentral_free_transition(h, s);
+			return;
+		}
+	} while (!atomic_try_cmpxchg(&o->live, &live, live - 1));
 }
 EXPORT_SYMBOL_GPL(mheap_free);
 

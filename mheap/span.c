@@ -269,7 +269,7 @@ struct mheap_span *mheap_alloc_span(struct mheap *h, unsigned long npages,
 		spin_unlock_irqrestore(&h->lock, flags);
 		if (lpage != PALLOC_NONE)
 			break;
-		if (mheap_grow(h, npages, gfp)) {
+		if (mheap_grow(h, npages, gfp, &lpage)) {
 			span_struct_put(h, s);
 			return NULL;
 		}
@@ -411,7 +411,10 @@ void mheap_free_manual(struct mheap *h, struct mheap_span *s)
 	/* The acquire pairs with the release that published the span. */
 	state = smp_load_acquire(&s->state);
 	if (READ_ONCE(s->heap) != h || state != MHEAP_SPAN_MANUAL ||
-	    mheap_span_of(h, (void *)s->start) != s) {
+	    mheap_span_of(h, (void *)s->start) != s ||
+	    /* Claim it: of two racing frees, one wins. */
+	    cmpxchg(&s->state, MHEAP_SPAN_MANUAL, MHEAP_SPAN_DEAD) !=
+	    MHEAP_SPAN_MANUAL) {
 		mheap_count(h, MHEAP_CNT_BAD_FREES);
 		pr_err_ratelimited("%s: bad free of span %p\n", h->name, s);
 		return;
