@@ -39,12 +39,15 @@ enum mheap_region_kind {
  *	memory it can ever hold at once; rounded up to a multiple of 8 GiB
  *	(with 4 KiB pages).  0 means 8 GiB.
  * @region_kind: an &enum mheap_region_kind.
+ * @mem_limit: soft limit on the memory the heap keeps mapped, in bytes; 0
+ *	for none.  Growth past it first gives free regions back, then fails.
  *
  * A zeroed structure (or a NULL pointer) asks for the defaults.
  */
 struct mheap_params {
 	unsigned long max_bytes;
 	unsigned int region_kind;
+	unsigned long mem_limit;
 };
 
 struct mheap *mheap_create(const char *name, const struct mheap_params *params);
@@ -62,5 +65,6 @@ void *mheap_alloc(struct mheap *h, size_t size, gfp_t gfp);
 void mheap_free(struct mheap *h, const void *p);
 size_t mheap_ksize(struct mheap *h, const void *p);
 size_t mheap_release_all(struct mheap *h);
+size_t mheap_scavenge(struct mheap *h, size_t bytes);
 
 #endif /* _MHEAP_H */

@@ -395,7 +395,8 @@ static int xfer_fn(void *data)
 		void **theirs = x->slots + peer * XFER_OBJS;
 
 		for (i = 0; i < XFER_OBJS; i++) {
-			size_t size = 8 + prandom_u32_state(&rnd) % 1000;
+			/* Up to 4 KiB: classes of one to a few objects too. */
+			size_t size = 8 + prandom_u32_state(&rnd) % 4000;
 
 			mine[i] = mheap_alloc(x->h, size, GFP_KERNEL);
 			if (!mine[i])

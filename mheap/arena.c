@@ -23,7 +23,9 @@
 #define pr_fmt(fmt) "mheap: " fmt
 
 #include <linux/err.h>
+#include <linux/ktime.h>
 #include <linux/gfp.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 #include <kunit/visibility.h>
@@ -345,10 +347,10 @@ static void spares_free(struct region_spares *sp, unsigned long nchunks)
 
 	for (i = 0; sp->maps && i < sp->nwin; i++)
 		kfree(sp->maps[i]);
-	for (i = 0; sp->arenas && i < sp->narenas; i++) {
+	for (i = 0; sp->arenas && i < sp->narenas; i++)
 		kfree(sp->arenas[i]);
+	for (i = 0; sp->l2s && i < sp->narenas; i++)
 		kfree(sp->l2s[i]);
-	}
 	for (i = 0; sp->chunks && i < nchunks; i++)
 		kfree(sp->chunks[i]);
 	kfree(sp->maps);
@@ -474,11 +476,19 @@ static unsigned long region_unlink_arenas(struct mheap *h,
 	return n;
 }
 
+static unsigned long committed_pages(struct mheap *h)
+{
+	return READ_ONCE(h->pages.pages_present);
+}
+
 /**
  * mheap_grow() - add a region of at least @npages pages to the heap
  * @h: heap
  * @npages: pages the caller needs in one run
  * @gfp: the caller's allocation context
+ * @lpage: if not NULL, @npages pages are allocated for the caller under
+ *	the same lock hold that adds the region, and their first page number
+ *	stored here, so no scavenger can release the region in between
  *
  * Maps a new region (one chunk from the direct map when the heap's region
  * kind allows and a block is free, else a vmap region; an atomic @gfp
@@ -486,18 +496,50 @@ static unsigned long region_unlink_arenas(struct mheap *h,
  * chunks to the page allocator.
  *
  * Context: any context the @gfp allows.  No heap lock held.
- * Return: 0, -ENOMEM when memory or page-number space ran out, -EAGAIN
- * when only a sleeping allocation could have grown the heap.
+ * Over the heap's soft memory limit, a caller that may sleep first gives
+ * free regions back; growth that would still pass the limit fails.
+ *
+ * Return: 0, -ENOMEM when memory, page-number space or the memory limit
+ * ran out, -EAGAIN when only a sleeping allocation could have grown it.
  */
-int mheap_grow(struct mheap *h, unsigned long npages, gfp_t gfp)
+int mheap_grow(struct mheap *h, unsigned long npages, gfp_t gfp,
+	       unsigned long *lpage)
 {
 	unsigned long nchunks = DIV_ROUND_UP(npages, MHEAP_CHUNK_PAGES);
+	unsigned long hole, flags, i, limit = READ_ONCE(h->limit_pages);
+	unsigned int scope = 0;
 	struct region_spares sp = {};
 	struct mheap_region *r, *pos;
-	unsigned long hole, flags, i;
 	int err;
 
+	/*
+	 * Over the soft limit: give free regions back first (scavenge
+	 * assist), if the caller may sleep and enter the fs and block layer,
+	 * as unmapping may.
+	 */
+	if (limit && committed_pages(h) + nchunks * MHEAP_CHUNK_PAGES > limit) {
+		if (gfpflags_allow_blocking(gfp) &&
+		    (gfp & (__GFP_FS | __GFP_IO)) == (__GFP_FS | __GFP_IO))
+			mheap_release(h, committed_pages(h) +
+				      nchunks * MHEAP_CHUNK_PAGES - limit,
+				      MHEAP_SRC_ASSIST, MHEAP_RELEASE_TRY);
+		if (committed_pages(h) + nchunks * MHEAP_CHUNK_PAGES > limit) {
+			mheap_count(h, MHEAP_CNT_LIMIT_FAILS);
+			err = -ENOMEM;
+			goto out_count;
+		}
+	}
+
+	/* vmap() allocates with GFP_KERNEL: scope a NOIO/NOFS caller's rule. */
+	if (!(gfp & __GFP_IO))
+		scope = memalloc_noio_save();
+	else if (!(gfp & __GFP_FS))
+		scope = memalloc_nofs_save();
 	r = region_create(h, nchunks, gfp);
+	if (!(gfp & __GFP_IO))
+		memalloc_noio_restore(scope);
+	else if (!(gfp & __GFP_FS))
+		memalloc_nofs_restore(scope);
 	if (IS_ERR(r)) {
 		err = PTR_ERR(r);
 		goto out_count;
@@ -521,6 +563,8 @@ int mheap_grow(struct mheap *h, unsigned long npages, gfp_t gfp)
 	}
 	err = palloc_grow(&h->pages, hole, nchunks, sp.chunks);
 	WARN_ON_ONCE(err);
+	if (lpage)
+		*lpage = palloc_alloc(&h->pages, npages);
 	for (i = 0; i < nchunks; i++)
 		sp.chunks[i] = NULL;
 	/* Keep the list in page-number order: release walks it from the top. */
@@ -534,6 +578,8 @@ int mheap_grow(struct mheap *h, unsigned long npages, gfp_t gfp)
 
 	spares_free(&sp, nchunks);
 	mheap_count(h, MHEAP_CNT_GROWS);
+	atomic_long_add(nchunks * MHEAP_CHUNK_PAGES,
+			&h->counters[MHEAP_CNT_PAGES_GROWN]);
 	return 0;
 
 out_unmap:
@@ -556,93 +602,190 @@ static void region_free(struct mheap_region *r, struct palloc_chunk **chunks,
 	kfree(r);
 }
 
+/* Caller holds h->lock.  The highest region with no page in use, or NULL. */
+static struct mheap_region *free_region_locked(struct mheap *h)
+{
+	struct mheap_region *r;
+	unsigned long i, lchunk;
+
+	lockdep_assert_held(&h->lock);
+	list_for_each_entry_reverse(r, &h->regions, node) {
+		lchunk = r->lpage >> PALLOC_CHUNK_SHIFT;
+		for (i = 0; i < r->npages / MHEAP_CHUNK_PAGES; i++) {
+			if (!palloc_chunk_free(&h->pages, lchunk + i))
+				break;
+		}
+		if (i == r->npages / MHEAP_CHUNK_PAGES)
+			return r;
+	}
+	return NULL;
+}
+
+/**
+ * mheap_releasable_pages() - pages of regions with no page in use
+ * @h: heap
+ *
+ * Pages parked in per-CPU caches count as in use here.
+ *
+ * Return: what mheap_release() could give back right now, in pages.
+ */
+unsigned long mheap_releasable_pages(struct mheap *h)
+{
+	unsigned long flags, n = 0, i, lchunk;
+	struct mheap_region *r;
+
+	spin_lock_irqsave(&h->lock, flags);
+	list_for_each_entry(r, &h->regions, node) {
+		lchunk = r->lpage >> PALLOC_CHUNK_SHIFT;
+		for (i = 0; i < r->npages / MHEAP_CHUNK_PAGES; i++) {
+			if (!palloc_chunk_free(&h->pages, lchunk + i))
+				break;
+		}
+		if (i == r->npages / MHEAP_CHUNK_PAGES)
+			n += r->npages;
+	}
+	spin_unlock_irqrestore(&h->lock, flags);
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_releasable_pages);
+
+/* A region taken out of the heap, waiting for a grace period to go. */
+struct release_item {
+	struct list_head node;
+	struct mheap_region *r;
+	struct palloc_chunk **chunks;
+	struct mheap_span ***dead;
+	unsigned long nchunks;
+	unsigned long ndead;
+};
+
+/* Unlink one free region under the lock; false if it is no longer free. */
+static bool region_take(struct mheap *h, struct mheap_region *r,
+			struct palloc_chunk **chunks, struct mheap_span ***dead,
+			unsigned long *ndead)
+{
+	unsigned long nchunks = r->npages / MHEAP_CHUNK_PAGES;
+	unsigned long lchunk = r->lpage >> PALLOC_CHUNK_SHIFT, flags, i;
+
+	spin_lock_irqsave(&h->lock, flags);
+	/* Nobody else shrinks (grow_lock); allocators may have come. */
+	if (palloc_shrink(&h->pages, lchunk, nchunks, chunks)) {
+		spin_unlock_irqrestore(&h->lock, flags);
+		return false;
+	}
+	for (i = 0; i < nchunks; i++)
+		WRITE_ONCE(h->chunk_region[lchunk + i], NULL);
+	list_del(&r->node);
+	h->nregions--;
+	*ndead = region_unlink_arenas(h, r, dead);
+	spin_unlock_irqrestore(&h->lock, flags);
+	return true;
+}
+
+/**
+ * mheap_release() - unmap regions with no page in use, highest first
+ * @h: heap
+ * @max_pages: stop once this many pages are released (ULONG_MAX: all)
+ * @src: who asks, for the statistics
+ * @flags: MHEAP_RELEASE_FLUSH to flush every CPU's span cache first (may
+ *	wait for work on every CPU), MHEAP_RELEASE_TRY to give up rather
+ *	than wait for another release in progress
+ *
+ * Per-CPU page caches are always drained first so that pages parked there
+ * do not keep a region alive.  Regions are whole, so the last one may
+ * take the total past @max_pages.  The released pages go back to the
+ * buddy allocator; their addresses stop resolving to spans.
+ *
+ * Context: process context, may sleep.
+ * Return: number of pages released.
+ */
+unsigned long mheap_release(struct mheap *h, unsigned long max_pages,
+			    enum mheap_release_src src, unsigned int flags)
+{
+	struct release_item *it, *tmp;
+	unsigned long released = 0;
+	u64 t0 = ktime_get_ns();
+	LIST_HEAD(taken);
+	bool nomem;
+
+	might_sleep();
+	if (flags & MHEAP_RELEASE_FLUSH)
+		mheap_mcache_flush_all(h);
+	if (flags & MHEAP_RELEASE_TRY) {
+		if (!mutex_trylock(&h->grow_lock))
+			return 0;
+	} else {
+		mutex_lock(&h->grow_lock);
+	}
+	mheap_pcpu_drain_all(h);
+	while (released < max_pages) {
+		unsigned long irqflags;
+		struct mheap_region *victim;
+
+		spin_lock_irqsave(&h->lock, irqflags);
+		victim = free_region_locked(h);
+		spin_unlock_irqrestore(&h->lock, irqflags);
+		if (!victim)
+			break;
+
+		/* Room for the leaf bitmaps and page maps it gives back. */
+		it = kzalloc(sizeof(*it), GFP_KERNEL);
+		if (!it)
+			break;
+		it->nchunks = victim->npages / MHEAP_CHUNK_PAGES;
+		it->chunks = kcalloc(it->nchunks, sizeof(*it->chunks), GFP_KERNEL);
+		it->dead = kcalloc(it->nchunks + 1, sizeof(*it->dead), GFP_KERNEL);
+		nomem = !it->chunks || !it->dead;
+		if (nomem ||
+		    !region_take(h, victim, it->chunks, it->dead, &it->ndead)) {
+			kfree(it->chunks);
+			kfree(it->dead);
+			kfree(it);
+			if (nomem)
+				break;
+			continue;
+		}
+		it->r = victim;
+		list_add_tail(&it->node, &taken);
+		released += victim->npages;
+	}
+	mutex_unlock(&h->grow_lock);
+
+	/* Lockless mheap_span_of() may still walk the old maps: one wait. */
+	if (!list_empty(&taken))
+		synchronize_rcu();
+	list_for_each_entry_safe(it, tmp, &taken, node) {
+		unsigned long i, npages = it->r->npages;
+
+		for (i = 0; i < it->ndead; i++)
+			kfree(it->dead[i]);
+		atomic_long_add(npages, &h->counters[MHEAP_CNT_PAGES_RELEASED]);
+		atomic_long_add(npages, &h->released_by[src]);
+		mheap_count(h, MHEAP_CNT_REGIONS_RELEASED);
+		region_free(it->r, it->chunks, it->nchunks);
+		kfree(it->chunks);
+		kfree(it->dead);
+		kfree(it);
+	}
+	atomic64_add(ktime_get_ns() - t0, &h->release_ns);
+	return released;
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_release);
+
 /**
  * mheap_release_free_regions() - unmap every region with no page in use
  * @h: heap
  *
- * Flushes every CPU's span cache and drains the per-CPU page caches first,
- * so that empty spans and pages parked there do not keep a region alive.
- * The released pages go back to the buddy allocator; their addresses stop
- * resolving to spans.
+ * Flushes every CPU's span cache and page cache first, so that empty spans
+ * and parked pages do not keep a region alive.
  *
  * Context: process context, may sleep.
  * Return: number of pages released.
  */
 unsigned long mheap_release_free_regions(struct mheap *h)
 {
-	struct palloc_chunk **chunks = NULL;
-	struct mheap_span ***dead = NULL;
-	unsigned long released = 0;
-
-	might_sleep();
-	mheap_mcache_flush_all(h);
-	mutex_lock(&h->grow_lock);
-	mheap_pcpu_drain_all(h);
-	for (;;) {
-		struct mheap_region *r, *victim = NULL;
-		unsigned long nchunks = 0, ndead = 0, flags, i;
-
-		spin_lock_irqsave(&h->lock, flags);
-		list_for_each_entry_reverse(r, &h->regions, node) {
-			unsigned long lchunk = r->lpage >> PALLOC_CHUNK_SHIFT;
-
-			nchunks = r->npages / MHEAP_CHUNK_PAGES;
-			for (i = 0; i < nchunks; i++) {
-				if (!palloc_chunk_free(&h->pages, lchunk + i))
-					break;
-			}
-			if (i == nchunks) {
-				victim = r;
-				break;
-			}
-		}
-		spin_unlock_irqrestore(&h->lock, flags);
-		if (!victim)
-			break;
-
-		/* Room for the leaf bitmaps and page maps it gives back. */
-		chunks = kcalloc(nchunks, sizeof(*chunks), GFP_KERNEL);
-		dead = kcalloc(nchunks + 1, sizeof(*dead), GFP_KERNEL);
-		if (!chunks || !dead)
-			break;
-
-		spin_lock_irqsave(&h->lock, flags);
-		/* Nobody else shrinks (grow_lock); allocators may have come. */
-		if (palloc_shrink(&h->pages, victim->lpage >> PALLOC_CHUNK_SHIFT,
-				  nchunks, chunks)) {
-			spin_unlock_irqrestore(&h->lock, flags);
-			kfree(chunks);
-			kfree(dead);
-			chunks = NULL;
-			dead = NULL;
-			continue;
-		}
-		for (i = 0; i < nchunks; i++)
-			WRITE_ONCE(h->chunk_region[(victim->lpage >> PALLOC_CHUNK_SHIFT) + i],
-				   NULL);
-		list_del(&victim->node);
-		h->nregions--;
-		ndead = region_unlink_arenas(h, victim, dead);
-		spin_unlock_irqrestore(&h->lock, flags);
-
-		/* Lockless mheap_span_of() may still walk the old page maps. */
-		synchronize_rcu();
-		for (i = 0; i < ndead; i++)
-			kfree(dead[i]);
-		released += victim->npages;
-		atomic_long_add(victim->npages,
-				&h->counters[MHEAP_CNT_PAGES_RELEASED]);
-		mheap_count(h, MHEAP_CNT_REGIONS_RELEASED);
-		region_free(victim, chunks, nchunks);
-		kfree(chunks);
-		kfree(dead);
-		chunks = NULL;
-		dead = NULL;
-	}
-	kfree(chunks);
-	kfree(dead);
-	mutex_unlock(&h->grow_lock);
-	return released;
+	return mheap_release(h, ULONG_MAX, MHEAP_SRC_EXPLICIT,
+			     MHEAP_RELEASE_FLUSH);
 }
 EXPORT_SYMBOL_IF_KUNIT(mheap_release_free_regions);
 
@@ -662,6 +805,27 @@ size_t mheap_release_all(struct mheap *h)
 	return mheap_release_free_regions(h) << PAGE_SHIFT;
 }
 EXPORT_SYMBOL_GPL(mheap_release_all);
+
+/**
+ * mheap_scavenge() - give at least @bytes of free memory back, if there is
+ * @h: heap
+ * @bytes: how much to give back; whole regions go, so possibly more
+ *
+ * Per-CPU page caches are drained, span caches are not (see
+ * mheap_release_all() for that).  Regions go highest page number first:
+ * first fit keeps the low ones busy, so the high ones are the emptiest.
+ *
+ * Context: process context, may sleep.
+ * Return: bytes given back.
+ */
+size_t mheap_scavenge(struct mheap *h, size_t bytes)
+{
+	if (!bytes)
+		return 0;
+	return mheap_release(h, bytes / PAGE_SIZE + !!(bytes % PAGE_SIZE),
+			     MHEAP_SRC_EXPLICIT, 0) << PAGE_SHIFT;
+}
+EXPORT_SYMBOL_GPL(mheap_scavenge);
 
 /* === Heap-level set-up =============================================== */
 

@@ -9,6 +9,9 @@
  *                             (1 to 1 MiB) into the pool
  *   free all                  free everything in the pool
  *   release                   unmap every region with no page in use
+ *   scavenge bytes=N          give at least N bytes of free memory back
+ *   limit bytes=N             set the soft memory limit (0: none)
+ *   scavenger on|off          start or stop the background scavenger
  *
  * Anything else, including trailing garbage, numbers out of range and
  * embedded NULs, fails with -EINVAL and changes nothing.
@@ -174,6 +177,23 @@ int mheap_control(struct mheap *h, char *line)
 		err = 0;
 	} else if (!strcmp(argv[0], "release") && argc == 1) {
 		mheap_release_free_regions(h);
+		err = 0;
+	} else if (!strcmp(argv[0], "scavenge") && argc == 2) {
+		if (parse_kv(argv[1], "bytes", LONG_MAX, &npages))
+			goto out;
+		mheap_scavenge(h, npages);
+		err = 0;
+	} else if (!strcmp(argv[0], "limit") && argc == 2) {
+		if (!strcmp(argv[1], "bytes=0")) {
+			WRITE_ONCE(h->limit_pages, 0);
+			err = 0;
+		} else if (!parse_kv(argv[1], "bytes", LONG_MAX, &npages)) {
+			WRITE_ONCE(h->limit_pages, DIV_ROUND_UP(npages, PAGE_SIZE));
+			err = 0;
+		}
+	} else if (!strcmp(argv[0], "scavenger") && argc == 2 &&
+		   (!strcmp(argv[1], "on") || !strcmp(argv[1], "off"))) {
+		mheap_scavenger_set(h, !strcmp(argv[1], "on"));
 		err = 0;
 	}
 out:

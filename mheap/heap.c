@@ -32,6 +32,8 @@ const char *const mheap_counter_names[MHEAP_CNT_COUNT] = {
 	[MHEAP_CNT_BAD_FREES]		= "bad_frees",
 	[MHEAP_CNT_LARGE_ALLOCS]	= "large_allocs",
 	[MHEAP_CNT_LARGE_FREES]		= "large_frees",
+	[MHEAP_CNT_PAGES_GROWN]		= "pages_grown",
+	[MHEAP_CNT_LIMIT_FAILS]		= "limit_fails",
 };
 
 static_assert(ARRAY_SIZE(mheap_counter_names) == MHEAP_CNT_COUNT);
@@ -116,6 +118,9 @@ struct mheap *mheap_create(const char *name, const struct mheap_params *params)
 	err = mheap_pcpu_init(h);
 	if (err)
 		goto fail_objects;
+	err = mheap_scavenger_init(h);
+	if (err)
+		goto fail_pcpu;
 
 	mutex_lock(&mheap_list_lock);
 	if (mheap_find_locked(name)) {
@@ -129,6 +134,7 @@ struct mheap *mheap_create(const char *name, const struct mheap_params *params)
 	return h;
 
 fail_pcpu:
+	mheap_scavenger_destroy(h);
 	mheap_pcpu_destroy(h);
 fail_objects:
 	mheap_objects_destroy(h);
@@ -161,6 +167,7 @@ void mheap_destroy(struct mheap *h)
 	mheap_debugfs_del_heap(h);
 	mutex_unlock(&mheap_list_lock);
 
+	mheap_scavenger_destroy(h);
 	mheap_control_destroy(h);
 	mheap_pcpu_destroy(h);
 	mheap_objects_destroy(h);

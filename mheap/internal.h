@@ -299,6 +299,18 @@ struct mheap_mcache {
 
 /* === Heap ============================================================ */
 
+/* Who gave memory back, for the statistics. */
+enum mheap_release_src {
+	MHEAP_SRC_BACKGROUND,	/* the background scavenger */
+	MHEAP_SRC_ASSIST,	/* an allocation over the memory limit */
+	MHEAP_SRC_SHRINKER,	/* the kernel, under memory pressure */
+	MHEAP_SRC_EXPLICIT,	/* mheap_scavenge(), mheap_release_all() */
+	MHEAP_SRC_COUNT,
+};
+
+#define MHEAP_RELEASE_FLUSH	BIT(0)	/* flush every CPU's span cache */
+#define MHEAP_RELEASE_TRY	BIT(1)	/* do not wait for another release */
+
 /* Counters, KFENCE style: enum, array, names, and a check that they match. */
 enum mheap_counter {
 	MHEAP_CNT_GROWS,
@@ -316,6 +328,8 @@ enum mheap_counter {
 	MHEAP_CNT_BAD_FREES,
 	MHEAP_CNT_LARGE_ALLOCS,
 	MHEAP_CNT_LARGE_FREES,
+	MHEAP_CNT_PAGES_GROWN,
+	MHEAP_CNT_LIMIT_FAILS,
 	MHEAP_CNT_COUNT,
 };
 
@@ -366,6 +380,12 @@ struct mheap_pcpu {
  * @objs:	objects allocated through the control file, under pool_lock.
  * @nobjs:	entries used in @objs.
  * @objs_cap:	entries allocated in @objs.
+ * @released_by: pages released, by &enum mheap_release_src.
+ * @release_ns:	time spent releasing memory.
+ * @limit_pages: soft limit on committed pages, 0 for none (READ_ONCE).
+ * @scav_work:	the background scavenger.
+ * @scav_on:	whether the background scavenger may run.
+ * @shrinker:	gives free regions back under memory pressure.
  * @fail_grow:	fault injection for tests: fail this many growths.
  * @fail_stage:	which step of growth fails (0: pages, 1: map, 2: metadata).
  */
@@ -401,6 +421,13 @@ struct mheap {
 	void **objs;
 	unsigned long nobjs;
 	unsigned long objs_cap;
+	atomic_long_t released_by[MHEAP_SRC_COUNT];
+	atomic64_t release_ns;
+	unsigned long limit_pages;
+	struct delayed_work scav_work;
+	bool scav_on;
+	struct shrinker *shrinker;
+
 	atomic_t fail_grow;
 	unsigned int fail_stage;
 };
@@ -422,7 +449,8 @@ struct mheap *mheap_find(const char *name);
 /* arena.c */
 int mheap_arena_init(struct mheap *h);
 void mheap_arena_destroy(struct mheap *h);
-int mheap_grow(struct mheap *h, unsigned long npages, gfp_t gfp);
+int mheap_grow(struct mheap *h, unsigned long npages, gfp_t gfp,
+	       unsigned long *lpage);
 struct mheap_arena *mheap_arena_of(struct mheap *h, unsigned long addr);
 struct mheap_region *mheap_region_of_lpage(struct mheap *h,
 					   unsigned long lpage);
@@ -431,6 +459,9 @@ void mheap_set_spans(struct mheap *h, struct mheap_span *s,
 bool mheap_region_claim_zeroed(struct mheap_region *r, unsigned long off,
 			       unsigned long npages);
 unsigned long mheap_release_free_regions(struct mheap *h);
+unsigned long mheap_release(struct mheap *h, unsigned long max_pages,
+			    enum mheap_release_src src, unsigned int flags);
+unsigned long mheap_releasable_pages(struct mheap *h);
 void mheap_fail_next_grow(struct mheap *h, unsigned int count,
 			  unsigned int stage);
 
@@ -461,6 +492,14 @@ int mheap_objects_init(struct mheap *h);
 void mheap_objects_destroy(struct mheap *h);
 void mheap_mcache_drain_cpu(struct mheap *h, unsigned int cpu);
 void mheap_mcache_flush_all(struct mheap *h);
+
+/* scavenge.c */
+int mheap_scavenger_init(struct mheap *h);
+void mheap_scavenger_destroy(struct mheap *h);
+void mheap_scavenger_kick(struct mheap *h);
+void mheap_scavenger_set(struct mheap *h, bool on);
+unsigned long mheap_retain_goal(struct mheap *h);
+extern const char *const mheap_release_src_names[MHEAP_SRC_COUNT];
 
 /* control.c */
 int mheap_control(struct mheap *h, char *line);

@@ -16,6 +16,10 @@ static bool default_heap = true;
 module_param(default_heap, bool, 0400);
 MODULE_PARM_DESC(default_heap, "Create the heap named \"default\" at load (default: on)");
 
+static unsigned long mem_limit_mb;
+module_param(mem_limit_mb, ulong, 0400);
+MODULE_PARM_DESC(mem_limit_mb, "Soft memory limit of the default heap in MiB, 0 for none (default: 0)");
+
 static struct mheap *mheap_default;
 
 static int __init mheap_init(void)
@@ -32,7 +36,13 @@ static int __init mheap_init(void)
 	}
 
 	if (default_heap) {
-		mheap_default = mheap_create("default", NULL);
+		struct mheap_params params = {
+			.mem_limit = mem_limit_mb << 20,
+		};
+
+		if (mem_limit_mb > (ULONG_MAX >> 20))
+			return -EINVAL;
+		mheap_default = mheap_create("default", &params);
 		if (IS_ERR(mheap_default)) {
 			err = PTR_ERR(mheap_default);
 			pr_err("cannot create the default heap: %d\n", err);
