@@ -97,6 +97,7 @@ must build-stock scripts/build-module.sh "/usr/src/linux-headers-$abi" "$build/s
 stage="$build/selftests"
 rm -rf "$stage"
 cp -r tools/testing/selftests/mheap "$stage"
+cp tools/mheap/mheapstat "$stage/"
 
 expect=()
 for s in $(grep -ho '\.name = "mheap_[a-z0-9_]*"' kunit/*.c | cut -d'"' -f2); do

@@ -27,6 +27,7 @@ make -s -C "$kbuild" M="$fbuild" MHEAP_INCLUDE="$top/include" \
 
 rm -rf "$build/selftests"
 cp -r tools/testing/selftests/mheap "$build/selftests"
+cp tools/mheap/mheapstat "$build/selftests/"
 
 passed=0 failed=0
 # mode : the verdict line that must appear
