@@ -8,6 +8,7 @@
 #   make demo            boot the stock Debian kernel in QEMU and show mheap
 #   make check           every test (debug + stock kernels), "N passed, N failed"
 #   make selfcheck       prove the harness turns red on injected faults
+#   make bench           mheap vs kmalloc/kmem_cache/alloc_pages/vmalloc (QEMU, two boots)
 
 KVER ?= $(shell uname -r)
 KDIR ?= $(shell if [ -d /lib/modules/$(KVER)/build ]; then \
@@ -44,3 +45,6 @@ check:
 
 selfcheck:
 	scripts/selfcheck.sh
+
+bench:
+	scripts/bench.sh

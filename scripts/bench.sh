@@ -1,0 +1,234 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# "make bench": mheap against kmalloc, kmem_cache, alloc_pages and vmalloc,
+# measured by bench/mheap_bench.ko in the stock Debian 6.12 kernel under
+# QEMU (TCG unless MHEAP_ACCEL says otherwise, 2 vCPUs, 2 GiB), booted
+# twice: with init_on_alloc=0 and with the distribution's default.
+#
+# Leaves .build/bench-init0.csv and .build/bench-default.csv (the guest's
+# CSV plus host_* info lines), the console logs next to them, and prints
+# one table per boot (also saved in .build/bench-tables.rst).
+#
+# Environment: MHEAP_BENCH_PARAMS adds mheap_bench module parameters
+# (e.g. "runs=7 min_ms=200"), MHEAP_BENCH_TIMEOUT bounds each boot (900 s).
+set -euo pipefail
+
+t_start=$(date +%s)
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+build=${MHEAP_BUILD:-$top/.build}
+mkdir -p "$build"
+build=$(cd "$build" && pwd)
+
+abi=$(scripts/deps.sh | tail -n 1)
+kdir=/usr/src/linux-headers-$abi
+kernel=/boot/vmlinuz-$abi
+mod=$build/bench-mheap
+bmod=$build/bench-mod
+
+# Rebuild only when a source, the build script or the kernel changed.
+stamp=$({
+	echo "$abi"
+	cat scripts/build-module.sh
+	find Kbuild Makefile include mheap kunit bench -type f \
+		\( -name '*.[ch]' -o -name Kbuild -o -name Makefile \) |
+		LC_ALL=C sort | xargs cat
+} | sha256sum | cut -d ' ' -f 1)
+if [ -f "$mod/mheap.ko" ] && [ -f "$bmod/bench/mheap_bench.ko" ] &&
+   [ "$(cat "$bmod/stamp" 2>/dev/null)" = "$stamp" ]; then
+	echo "bench: sources unchanged, reusing $mod and $bmod"
+else
+	echo "bench: building mheap for $abi"
+	scripts/build-module.sh "$kdir" "$mod"
+	echo "bench: building mheap_bench"
+	rm -rf "$bmod"
+	mkdir -p "$bmod/bench"
+	cp -r include "$bmod/include"
+	cp bench/Kbuild bench/*.c "$bmod/bench/"
+	make -s -C "$kdir" M="$bmod/bench" W=1 \
+		KBUILD_EXTRA_SYMBOLS="$mod/Module.symvers" modules 2>&1 |
+		tee "$bmod/build.log" >&2
+	if grep -qE 'warning:|error:' "$bmod/build.log" ||
+	   [ ! -f "$bmod/bench/mheap_bench.ko" ]; then
+		echo "bench: the mheap_bench build printed warnings or errors" >&2
+		exit 1
+	fi
+	echo "$stamp" > "$bmod/stamp"
+fi
+
+echo "${MHEAP_BENCH_PARAMS:-}" > "$build/bench.params"
+host_model=$(grep -m 1 '^model name' /proc/cpuinfo | sed -e 's/.*: //' -e 's/,/ /g')
+qemu_version=$(qemu-system-x86_64 --version | head -n 1 | sed -e 's/,/ /g')
+
+rc=0
+for cfg in init0 default; do
+	extra=
+	[ $cfg = init0 ] && extra=init_on_alloc=0
+	con=$build/console-bench-$cfg.log res=$build/results-bench-$cfg.log
+	echo "bench: booting $kernel (${MHEAP_ACCEL:-tcg}, 2 vCPUs, 2 GiB) with '${extra:-distribution defaults}'"
+	t0=$(date +%s)
+	load0=$(cut -d ' ' -f 1-3 /proc/loadavg)
+	grc=0
+	scripts/guest.sh -k "$kernel" -j scripts/jobs/bench.sh -l "$con" -r "$res" \
+		-f "$mod/mheap.ko" -f "$bmod/bench/mheap_bench.ko" \
+		-f "$build/bench.params" -m 2048 -s 2 \
+		-t "${MHEAP_BENCH_TIMEOUT:-900}" -a "$extra" || grc=$?
+	{
+		echo "info,host_cpu_model,$host_model"
+		echo "info,host_nproc,$(nproc)"
+		echo "info,host_qemu,$qemu_version"
+		echo "info,host_accel,${MHEAP_ACCEL:-tcg}"
+		echo "info,boot,$cfg"
+		echo "info,boot_seconds,$(($(date +%s) - t0))"
+		# Other work on the host steals time from the vCPUs.
+		echo "info,host_loadavg_before,$load0"
+		echo "info,host_loadavg_after,$(cut -d ' ' -f 1-3 /proc/loadavg)"
+		sed -e 's/\r$//' "$res" | grep -E '^(info|res|err|skip|meta|end),'
+	} > "$build/bench-$cfg.csv" || true
+	if [ $grc -ne 0 ]; then
+		echo "bench: the $cfg guest crashed or timed out (see $con)" >&2
+		rc=1
+	fi
+	if ! grep -q '^end,ok' "$build/bench-$cfg.csv"; then
+		echo "bench: the $cfg guest did not finish its job (see $con, $res)" >&2
+		rc=1
+	fi
+	# A benchmark of a kernel that complained is not a benchmark.
+	if grep -nE 'WARNING:|BUG:|Oops|Kernel panic|soft lockup|hung_task|rcu: INFO|self-detected stall|Call Trace' "$con"; then
+		echo "bench: kernel reports in $con" >&2
+		rc=1
+	fi
+done
+
+python3 - "$build/bench-init0.csv" "$build/bench-default.csv" \
+	> "$build/bench-tables.rst" <<'PY' || rc=1
+import csv
+import sys
+
+ALLOCS = ["mheap", "kmalloc", "kmem_cache", "alloc_pages", "vmalloc"]
+SECTIONS = [
+    ("pair", "alloc+free {} B"),
+    ("burst-alloc", "burst alloc {} B"),
+    ("burst-free", "burst free {} B"),
+    ("remote", "2 CPUs remote free {} B"),
+    ("concurrent", "2 CPUs both pairs {} B"),
+    ("pages", "pages x{}"),
+    ("release", "release {} MiB, us/MiB"),
+    ("regrow", "regrow {} MiB, us/MiB"),
+]
+
+
+def cell(v, lo, hi, scale):
+    return "{:.1f} [{:.1f}-{:.1f}]".format(v / scale, lo / scale, hi / scale)
+
+
+def table(path):
+    info, rows, order, notes = {}, {}, [], []
+    with open(path) as f:
+        for rec in csv.reader(f):
+            if not rec:
+                continue
+            kind = rec[0]
+            if kind == "info" and len(rec) >= 3:
+                info[rec[1]] = ",".join(rec[2:])
+            elif kind in ("res", "err", "skip"):
+                key = (rec[1], int(rec[2]))
+                if key not in rows:
+                    rows[key] = {}
+                    order.append(key)
+                if kind == "res":
+                    rows[key][rec[3]] = [float(x) for x in rec[5:8]]
+                elif kind == "err":
+                    rows[key][rec[3]] = "error " + rec[4]
+                else:
+                    rows[key]["skip"] = rec[3]
+            elif kind == "meta":
+                meta, pages, psize = int(rec[2]), int(rec[3]), int(rec[4])
+                if pages:
+                    notes.append("metadata of heap {}: {:.0f} bytes per MiB "
+                                 "committed".format(
+                                     rec[1], meta * 2**20 / (pages * psize)))
+    out = []
+    title = "Boot: {} (init_on_alloc={}, init_on_free={})".format(
+        info.get("boot", path), info.get("init_on_alloc", "?"),
+        info.get("init_on_free", "?"))
+    out.append(title)
+    out.append("-" * len(title))
+    out.append("")
+    out.append("Guest {} on {} vCPUs ({}), {} MiB; host {}, nproc {}, {} ({}).".format(
+        info.get("guest_kernel", "?"), info.get("guest_cpus", "?"),
+        info.get("guest_cpu_model", "?"),
+        int(info.get("guest_mem_kib", "0")) // 1024,
+        info.get("host_cpu_model", "?"), info.get("host_nproc", "?"),
+        info.get("host_qemu", "?"), info.get("host_accel", "?")))
+    out.append("Host load average (1/5/15 min) before the boot: {}; after: "
+               "{}; the boot took {} s.".format(
+                   info.get("host_loadavg_before", "?"),
+                   info.get("host_loadavg_after", "?"),
+                   info.get("boot_seconds", "?")))
+    lo = info.get("loop_overhead_ps", "0").split(",")
+    out.append("runs={} min_ms={} burst={}; empty loop {:.2f} ns per iteration "
+               "(subtracted); module ran {:.0f} s.".format(
+                   info.get("runs", "?"), info.get("min_ms", "?"),
+                   info.get("burst", "?"), int(lo[0]) / 1000,
+                   int(info.get("elapsed_ms", "0")) / 1000))
+    out.append("")
+    header = ["row"] + ALLOCS + ["mheap/best"]
+    body = []
+    rank = {s: i for i, (s, _) in enumerate(SECTIONS)}
+    label = dict(SECTIONS)
+    for key in sorted(order, key=lambda k: (rank.get(k[0], 99), k[1])):
+        sec, param = key
+        r = rows[key]
+        name = label.get(sec, sec + " {}").format(param)
+        if "skip" in r:
+            body.append([name] + [""] * len(ALLOCS) + ["skipped: " + r["skip"]])
+            continue
+        scale = 1000.0 if sec in ("release", "regrow") else 1.0
+        base = [(r[a][0], a) for a in ALLOCS[1:] if isinstance(r.get(a), list)]
+        best = min(base)[1] if base else None
+        line = [name]
+        for a in ALLOCS:
+            v = r.get(a)
+            if v is None:
+                line.append("n/a")
+            elif isinstance(v, str):
+                line.append(v)
+            else:
+                line.append(cell(*v, scale) + (" *" if a == best else ""))
+        m = r.get("mheap")
+        if isinstance(m, list) and best and r[best][0] > 0:
+            line.append("{:.2f}".format(m[0] / r[best][0]))
+        else:
+            line.append("n/a")
+        body.append(line)
+    widths = [max(len(x[i]) for x in [header] + body) for i in range(len(header))]
+    rule = "  ".join("=" * w for w in widths)
+    fmt = lambda x: "  ".join(c.ljust(w) for c, w in zip(x, widths)).rstrip()
+    out.append(rule)
+    out.append(fmt(header))
+    out.append(rule)
+    out.extend(fmt(x) for x in body)
+    out.append(rule)
+    out.append("")
+    out.append("ns per operation (per MiB where marked), median [min-max] of "
+               "the runs; * best kernel baseline; mheap/best < 1: mheap is "
+               "faster. Mark+sweep and reclaimer rows: n/a (collection cycles "
+               "not implemented).")
+    if notes:
+        out.extend(notes)
+    else:
+        out.append("No metadata row: mheap's stats have no metadata_bytes "
+                   "field.")
+    return "\n".join(out)
+
+
+print("\n\n".join(table(p) for p in sys.argv[1:]))
+PY
+cat "$build/bench-tables.rst"
+echo
+t_total=$(($(date +%s) - t_start))
+echo "bench: CSV in $build/bench-init0.csv and $build/bench-default.csv"
+echo "bench: finished in $((t_total / 60)) min $((t_total % 60)) s"
+exit $rc

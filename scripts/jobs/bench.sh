@@ -1,0 +1,51 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest side of "make bench": load mheap without its default heap, load
+# mheap_bench (which measures everything at load), copy its CSV results to
+# the second serial port, add the metadata row when mheap's stats have one,
+# unload both.  The console gets a trace and the kernel's messages.
+
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
+exec 3>/dev/ttyS1
+
+D=/sys/kernel/debug
+params=$(cat bench.params 2>/dev/null)
+
+{
+	echo "info,guest_kernel,$(uname -r)"
+	echo "info,guest_cmdline,$(tr ',' ' ' < /proc/cmdline)"
+	echo "info,guest_cpus,$(grep -c '^processor' /proc/cpuinfo)"
+	echo "info,guest_cpu_model,$(grep -m 1 '^model name' /proc/cpuinfo | sed -e 's/.*: //' -e 's/,/ /g')"
+	echo "info,guest_mem_kib,$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)"
+	echo "info,bench_params,$params"
+} >&3
+
+echo "== insmod mheap.ko default_heap=0"
+if ! insmod ./mheap.ko default_heap=0; then
+	echo "err,insmod,0,mheap,1" >&3
+	exit 1
+fi
+echo "== insmod mheap_bench.ko $params"
+# shellcheck disable=SC2086 # the parameters are words on purpose
+if ! insmod ./mheap_bench.ko $params; then
+	echo "err,insmod,0,mheap_bench,1" >&3
+	rmmod mheap
+	exit 1
+fi
+cat $D/mheap_bench/results >&3
+
+# Metadata overhead, only if mheap reports it (bytes per committed page).
+for h in bench bench-scav; do
+	st=$D/mheap/$h/stats
+	echo "== cat $st"
+	cat "$st"
+	if grep -q '^metadata_bytes:' "$st"; then
+		echo "meta,$h,$(awk '/^metadata_bytes:/ { print $2 }' "$st"),$(awk '/^pages_committed:/ { print $2 }' "$st"),$(awk '/^page_size:/ { print $2 }' "$st")" >&3
+	fi
+done
+
+echo "== rmmod"
+rmmod mheap_bench || echo "err,rmmod,0,mheap_bench,1" >&3
+rmmod mheap || echo "err,rmmod,0,mheap,1" >&3
+echo "end,ok" >&3
