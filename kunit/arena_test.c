@@ -8,36 +8,11 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
-#include "internal.h"
-
-static struct mheap *test_heap(struct kunit *test, const char *name,
-			       unsigned int kind)
-{
-	struct mheap_params params = { .region_kind = kind };
-	struct mheap *h = mheap_create(name, &params);
-
-	KUNIT_ASSERT_FALSE(test, IS_ERR(h));
-	return h;
-}
-
-static long counter(struct mheap *h, enum mheap_counter c)
-{
-	return atomic_long_read(&h->counters[c]);
-}
-
-static unsigned long committed(struct mheap *h)
-{
-	unsigned long flags, n;
-
-	spin_lock_irqsave(&h->lock, flags);
-	n = h->pages.pages_present;
-	spin_unlock_irqrestore(&h->lock, flags);
-	return n;
-}
+#include "helpers.h"
 
 static void arena_span_of(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-spanof", MHEAP_REGION_AUTO);
+	struct mheap *h = kunit_mheap(test, "kunit-spanof", MHEAP_REGION_AUTO, 0);
 	struct mheap_span *s, *t;
 	int on_stack = 0;
 	char *base, *km;
@@ -75,8 +50,8 @@ static void arena_span_of(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, mheap_span_of(h, mheap_span_base(t)), t);
 	/* Another heap never claims this heap's memory. */
 	{
-		struct mheap *o = test_heap(test, "kunit-spanof2",
-					    MHEAP_REGION_AUTO);
+		struct mheap *o = kunit_mheap(test, "kunit-spanof2",
+					    MHEAP_REGION_AUTO, 0);
 
 		KUNIT_EXPECT_NULL(test, mheap_span_of(o, mheap_span_base(t)));
 		mheap_destroy(o);
@@ -106,7 +81,7 @@ KUNIT_ARRAY_PARAM(kind, kind_cases, kind_desc);
 static void arena_region_kinds(struct kunit *test)
 {
 	const struct kind_case *c = test->param_value;
-	struct mheap *h = test_heap(test, "kunit-kind", c->kind);
+	struct mheap *h = kunit_mheap(test, "kunit-kind", c->kind, 0);
 	struct mheap_span *s = mheap_alloc_manual(h, 1, GFP_KERNEL);
 	void *p;
 
@@ -132,7 +107,7 @@ static void arena_region_kinds(struct kunit *test)
 
 static void arena_large_span_own_region(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-large", MHEAP_REGION_AUTO);
+	struct mheap *h = kunit_mheap(test, "kunit-large", MHEAP_REGION_AUTO, 0);
 	unsigned long n = MHEAP_CHUNK_PAGES * 2 + 7;
 	struct mheap_span *s = mheap_alloc_manual(h, n, GFP_KERNEL);
 	char *p;
@@ -153,7 +128,7 @@ static void arena_large_span_own_region(struct kunit *test)
 
 static void arena_release_regions(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-release", MHEAP_REGION_VMAP);
+	struct mheap *h = kunit_mheap(test, "kunit-release", MHEAP_REGION_VMAP, 0);
 	unsigned long n = MHEAP_CHUNK_PAGES + 1;
 	struct mheap_span *a, *b, *c;
 	char *pa, *pb;
@@ -195,7 +170,7 @@ static void arena_release_regions(struct kunit *test)
 /* A span larger than an arena crosses at least one arena boundary. */
 static void arena_span_across_arenas(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-across", MHEAP_REGION_VMAP);
+	struct mheap *h = kunit_mheap(test, "kunit-across", MHEAP_REGION_VMAP, 0);
 	unsigned long npages = (MHEAP_ARENA_BYTES >> PAGE_SHIFT) + 2 * MHEAP_CHUNK_PAGES;
 	struct mheap_arena *first, *last;
 	struct mheap_span *s;
@@ -234,7 +209,7 @@ KUNIT_ARRAY_PARAM(stage, stage_names, stage_desc);
 static void arena_grow_failure(struct kunit *test)
 {
 	unsigned int stage = (const char * const *)test->param_value - stage_names;
-	struct mheap *h = test_heap(test, "kunit-fail", MHEAP_REGION_VMAP);
+	struct mheap *h = kunit_mheap(test, "kunit-fail", MHEAP_REGION_VMAP, 0);
 	struct mheap_span *s;
 
 	mheap_fail_next_grow(h, 1, stage);
@@ -254,7 +229,7 @@ static void arena_grow_failure(struct kunit *test)
 
 static void arena_destroy_with_live_spans(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-live", MHEAP_REGION_AUTO);
+	struct mheap *h = kunit_mheap(test, "kunit-live", MHEAP_REGION_AUTO, 0);
 	static const unsigned long sizes[] = { 1, 2, 5, 17, 64, 600, 1 };
 	unsigned long i, total = 0;
 
@@ -274,7 +249,7 @@ static void arena_destroy_with_live_spans(struct kunit *test)
 /* Many small regions: spans never straddle two of them. */
 static void arena_discontiguous_regions(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-discont", MHEAP_REGION_VMAP);
+	struct mheap *h = kunit_mheap(test, "kunit-discont", MHEAP_REGION_VMAP, 0);
 	struct mheap_span *s[8];
 	unsigned long i;
 

@@ -13,20 +13,7 @@
 #include <linux/prandom.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
-#include "internal.h"
-
-static struct mheap *test_heap(struct kunit *test, const char *name)
-{
-	struct mheap *h = mheap_create(name, NULL);
-
-	KUNIT_ASSERT_FALSE(test, IS_ERR(h));
-	return h;
-}
-
-static long counter(struct mheap *h, enum mheap_counter c)
-{
-	return atomic_long_read(&h->counters[c]);
-}
+#include "helpers.h"
 
 /* Give every CPU's cached spans back, so empty spans leave. */
 static void drain_all(struct mheap *h)
@@ -108,7 +95,7 @@ static void alloc_class_fill(struct kunit *test)
 {
 	unsigned int cls = *(const unsigned int *)test->param_value;
 	unsigned int size = mheap_class_size[cls], i, n;
-	struct mheap *h = test_heap(test, "kunit-class");
+	struct mheap *h = kunit_mheap(test, "kunit-class", MHEAP_REGION_AUTO, 0);
 	unsigned long *objs;
 	struct rnd_state rnd;
 
@@ -149,7 +136,7 @@ static void alloc_class_fill(struct kunit *test)
 
 static void alloc_zero_and_large(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-large-obj");
+	struct mheap *h = kunit_mheap(test, "kunit-large-obj", MHEAP_REGION_AUTO, 0);
 	u8 *p;
 
 	KUNIT_EXPECT_PTR_EQ(test, mheap_alloc(h, 0, GFP_KERNEL), ZERO_SIZE_PTR);
@@ -176,7 +163,7 @@ static void alloc_zero_and_large(struct kunit *test)
 /* kmalloc's guarantee: power-of-two sizes up to PAGE_SIZE are aligned. */
 static void alloc_alignment(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-align");
+	struct mheap *h = kunit_mheap(test, "kunit-align", MHEAP_REGION_AUTO, 0);
 	unsigned int size, k;
 
 	for (size = 1; size <= PAGE_SIZE; size++) {
@@ -200,7 +187,7 @@ static void alloc_alignment(struct kunit *test)
 /* Dirty reuse is zeroed on request; fresh memory needs no zeroing. */
 static void alloc_gfp_zero(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-objzero");
+	struct mheap *h = kunit_mheap(test, "kunit-objzero", MHEAP_REGION_AUTO, 0);
 	u8 *p[64];
 	unsigned int i;
 
@@ -224,8 +211,8 @@ static void alloc_gfp_zero(struct kunit *test)
 
 static void alloc_bad_frees(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-objbad");
-	struct mheap *o = test_heap(test, "kunit-objbad2");
+	struct mheap *h = kunit_mheap(test, "kunit-objbad", MHEAP_REGION_AUTO, 0);
+	struct mheap *o = kunit_mheap(test, "kunit-objbad2", MHEAP_REGION_AUTO, 0);
 	struct mheap_span *manual;
 	u8 *a, *b, *other, *km;
 	int on_stack;
@@ -269,7 +256,7 @@ static __no_sanitize_address u8 shadow_of(const void *p)
 /* A freed object and the tail of a short one are poisoned for KASAN. */
 static void alloc_kasan_poison(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-kasan");
+	struct mheap *h = kunit_mheap(test, "kunit-kasan", MHEAP_REGION_AUTO, 0);
 	u8 *p = mheap_alloc(h, 20, GFP_KERNEL);	/* 24-byte class */
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
@@ -293,7 +280,7 @@ static void alloc_kasan_poison(struct kunit *test)
 /* GFP_ATOMIC from a context with preemption and interrupts disabled. */
 static void alloc_atomic_context(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-objatomic");
+	struct mheap *h = kunit_mheap(test, "kunit-objatomic", MHEAP_REGION_AUTO, 0);
 	unsigned long flags;
 	void *warm, *p[32];
 	unsigned int i, got = 0;
@@ -319,7 +306,7 @@ static void alloc_atomic_context(struct kunit *test)
 /* A steady alloc/free loop with no collection stays in bounded memory. */
 static void alloc_bounded_memory(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-bounded");
+	struct mheap *h = kunit_mheap(test, "kunit-bounded", MHEAP_REGION_AUTO, 0);
 	unsigned long peak = 0, i;
 	void *window[64] = {};
 	struct rnd_state rnd;
@@ -420,7 +407,7 @@ static int xfer_fn(void *data)
 
 static void mcache_remote_frees(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-remote");
+	struct mheap *h = kunit_mheap(test, "kunit-remote", MHEAP_REGION_AUTO, 0);
 	atomic_t phase = ATOMIC_INIT(0), errors = ATOMIC_INIT(0);
 	unsigned int n = num_online_cpus(), i, cpu;
 	struct xfer *x;
@@ -462,7 +449,7 @@ static void mcache_remote_frees(struct kunit *test)
 /* One CPU fills a span, the next allocation takes a second from mcentral. */
 static void mcache_refill(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-refill");
+	struct mheap *h = kunit_mheap(test, "kunit-refill", MHEAP_REGION_AUTO, 0);
 	unsigned int cls = mheap_size_to_class(512), n, i;
 	u8 sc = mheap_make_spanclass(cls, true);
 	void **p;
@@ -517,7 +504,7 @@ static void mcache_cpu_offline(struct kunit *test)
 
 	if (!cpu)
 		kunit_skip(test, "needs a second CPU that can go offline");
-	h = test_heap(test, "kunit-mc-offline");
+	h = kunit_mheap(test, "kunit-mc-offline", MHEAP_REGION_AUTO, 0);
 	o.h = h;
 	o.p = NULL;
 	init_completion(&o.done);

@@ -18,9 +18,9 @@ struct pa_fixture {
 	struct palloc_chunk **chunks;
 };
 
-static struct palloc *pa_new(struct kunit *test)
+/* A page allocator over @n chunks, with test-managed memory. */
+static struct palloc *pa_new_n(struct kunit *test, unsigned long n)
 {
-	unsigned long n = PALLOC_ROOT_CHUNKS;
 	struct pa_fixture *f;
 	int lvl;
 
@@ -35,6 +35,11 @@ static struct palloc *pa_new(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, f->chunks);
 	KUNIT_ASSERT_EQ(test, palloc_init(&f->p, n, f->sum, f->chunks), 0);
 	return &f->p;
+}
+
+static struct palloc *pa_new(struct kunit *test)
+{
+	return pa_new_n(test, PALLOC_ROOT_CHUNKS);
 }
 
 static void pa_grow(struct kunit *test, struct palloc *p, unsigned long chunk,
@@ -102,25 +107,14 @@ static void pagealloc_exhaust_then_grow(struct kunit *test)
 
 static void pagealloc_root_boundary(struct kunit *test)
 {
-	unsigned long n = 2 * PALLOC_ROOT_CHUNKS;
-	struct pa_fixture *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	struct palloc *p = pa_new_n(test, 2 * PALLOC_ROOT_CHUNKS);
 	unsigned long base = (PALLOC_ROOT_CHUNKS - 1) * CP;
-	int lvl;
 
-	KUNIT_ASSERT_NOT_NULL(test, f);
-	for (lvl = 0; lvl < PALLOC_LEVELS; lvl++) {
-		f->sum[lvl] = kunit_kcalloc(test, palloc_sum_len(n, lvl),
-					    sizeof(u64), GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, f->sum[lvl]);
-	}
-	f->chunks = kunit_kcalloc(test, n, sizeof(*f->chunks), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, f->chunks);
-	KUNIT_ASSERT_EQ(test, palloc_init(&f->p, n, f->sum, f->chunks), 0);
 	/* Two chunks either side of the boundary between two root entries. */
-	pa_grow(test, &f->p, PALLOC_ROOT_CHUNKS - 1, 2);
-	KUNIT_EXPECT_EQ(test, palloc_alloc(&f->p, 100), base);
-	KUNIT_EXPECT_EQ(test, palloc_alloc(&f->p, CP), base + 100);
-	KUNIT_EXPECT_EQ(test, palloc_check(&f->p), 0);
+	pa_grow(test, p, PALLOC_ROOT_CHUNKS - 1, 2);
+	KUNIT_EXPECT_EQ(test, palloc_alloc(p, 100), base);
+	KUNIT_EXPECT_EQ(test, palloc_alloc(p, CP), base + 100);
+	KUNIT_EXPECT_EQ(test, palloc_check(p), 0);
 }
 
 static void pagealloc_shrink_and_hole(struct kunit *test)

@@ -8,29 +8,7 @@
 #include <linux/err.h>
 #include <linux/prandom.h>
 #include <linux/shrinker.h>
-#include "internal.h"
-
-static struct mheap *test_heap(struct kunit *test, const char *name,
-			       unsigned int kind, unsigned long limit)
-{
-	struct mheap_params params = { .region_kind = kind, .mem_limit = limit };
-	struct mheap *h = mheap_create(name, &params);
-
-	KUNIT_ASSERT_FALSE(test, IS_ERR(h));
-	/* The tests decide when memory goes back. */
-	mheap_scavenger_set(h, false);
-	return h;
-}
-
-static long counter(struct mheap *h, enum mheap_counter c)
-{
-	return atomic_long_read(&h->counters[c]);
-}
-
-static unsigned long committed(struct mheap *h)
-{
-	return READ_ONCE(h->pages.pages_present);
-}
+#include "helpers.h"
 
 /* Three free regions of two chunks each, plus one busy. */
 static struct mheap_span *three_free_regions(struct kunit *test,
@@ -50,7 +28,7 @@ static struct mheap_span *three_free_regions(struct kunit *test,
 
 static void scavenge_partial(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-scav", MHEAP_REGION_VMAP, 0);
+	struct mheap *h = kunit_mheap(test, "kunit-scav", MHEAP_REGION_VMAP, 0);
 	struct mheap_span *busy = three_free_regions(test, h);
 	const size_t region = 2 * MHEAP_CHUNK_BYTES;
 
@@ -71,7 +49,7 @@ static void scavenge_partial(struct kunit *test)
 /* grown = committed + released, whatever happened in between. */
 static void scavenge_accounting(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-acct", MHEAP_REGION_AUTO, 0);
+	struct mheap *h = kunit_mheap(test, "kunit-acct", MHEAP_REGION_AUTO, 0);
 	struct mheap_span *live[32] = {};
 	struct rnd_state rnd;
 	unsigned int i, j;
@@ -108,7 +86,7 @@ static void scavenge_accounting(struct kunit *test)
 static void scavenge_limit(struct kunit *test)
 {
 	const unsigned long limit = 4 * MHEAP_CHUNK_BYTES;
-	struct mheap *h = test_heap(test, "kunit-limit", MHEAP_REGION_VMAP, limit);
+	struct mheap *h = kunit_mheap(test, "kunit-limit", MHEAP_REGION_VMAP, limit);
 	struct mheap_span *a, *b, *c;
 
 	a = mheap_alloc_manual(h, 3 * MHEAP_CHUNK_PAGES, GFP_KERNEL);
@@ -142,7 +120,7 @@ static void scavenge_limit(struct kunit *test)
 /* The background scavenger brings retained memory down to its goal. */
 static void scavenge_background(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-bg", MHEAP_REGION_VMAP, 0);
+	struct mheap *h = kunit_mheap(test, "kunit-bg", MHEAP_REGION_VMAP, 0);
 	struct mheap_span *s[6];
 	unsigned long goal;
 	int i, waited;
@@ -172,7 +150,7 @@ static void scavenge_background(struct kunit *test)
 /* The shrinker counts what can go and releases it when asked. */
 static void scavenge_shrinker(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-shrink", MHEAP_REGION_VMAP, 0);
+	struct mheap *h = kunit_mheap(test, "kunit-shrink", MHEAP_REGION_VMAP, 0);
 	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
 	struct mheap_span *busy = three_free_regions(test, h);
 	unsigned long count, freed;

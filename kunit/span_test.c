@@ -11,22 +11,7 @@
 #include <linux/kthread.h>
 #include <linux/prandom.h>
 #include <linux/slab.h>
-#include "internal.h"
-
-static struct mheap *test_heap(struct kunit *test, const char *name,
-			       unsigned int kind)
-{
-	struct mheap_params params = { .region_kind = kind };
-	struct mheap *h = mheap_create(name, &params);
-
-	KUNIT_ASSERT_FALSE(test, IS_ERR(h));
-	return h;
-}
-
-static long counter(struct mheap *h, enum mheap_counter c)
-{
-	return atomic_long_read(&h->counters[c]);
-}
+#include "helpers.h"
 
 static bool all_bytes(const u8 *p, size_t n, u8 v)
 {
@@ -73,7 +58,7 @@ static void span_list_ops(struct kunit *test)
 /* Fresh memory is zero without being zeroed; dirty reuse gets zeroed. */
 static void span_zeroing(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-zero", MHEAP_REGION_AUTO);
+	struct mheap *h = kunit_mheap(test, "kunit-zero", MHEAP_REGION_AUTO, 0);
 	struct mheap_span *s;
 	long zeroed;
 	u8 *p;
@@ -110,7 +95,7 @@ static void span_zeroing(struct kunit *test)
 
 static void span_pcache_small_requests(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-pcache", MHEAP_REGION_AUTO);
+	struct mheap *h = kunit_mheap(test, "kunit-pcache", MHEAP_REGION_AUTO, 0);
 	struct mheap_span *a, *b, *big;
 	long hits;
 
@@ -138,8 +123,8 @@ static void span_pcache_small_requests(struct kunit *test)
 
 static void span_bad_free(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-bad1", MHEAP_REGION_AUTO);
-	struct mheap *o = test_heap(test, "kunit-bad2", MHEAP_REGION_AUTO);
+	struct mheap *h = kunit_mheap(test, "kunit-bad1", MHEAP_REGION_AUTO, 0);
+	struct mheap *o = kunit_mheap(test, "kunit-bad2", MHEAP_REGION_AUTO, 0);
 	struct mheap_span *s = mheap_alloc_manual(o, 2, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
@@ -157,7 +142,7 @@ static void span_bad_free(struct kunit *test)
 /* GFP_ATOMIC with interrupts off: never sleeps, fails cleanly if it must. */
 static void span_atomic_context(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-atomic", MHEAP_REGION_VMAP);
+	struct mheap *h = kunit_mheap(test, "kunit-atomic", MHEAP_REGION_VMAP, 0);
 	struct mheap_span *s, *t;
 	unsigned long flags;
 
@@ -185,7 +170,7 @@ static void span_atomic_context(struct kunit *test)
 	mheap_destroy(h);
 
 	/* A heap that may use the direct map grows atomically. */
-	h = test_heap(test, "kunit-atomic2", MHEAP_REGION_AUTO);
+	h = kunit_mheap(test, "kunit-atomic2", MHEAP_REGION_AUTO, 0);
 	local_irq_save(flags);
 	preempt_disable();
 	s = mheap_alloc_manual(h, 3, GFP_ATOMIC);
@@ -252,7 +237,7 @@ static int stress_fn(void *data)
 
 static void span_concurrent_all_cpus(struct kunit *test)
 {
-	struct mheap *h = test_heap(test, "kunit-stress", MHEAP_REGION_AUTO);
+	struct mheap *h = kunit_mheap(test, "kunit-stress", MHEAP_REGION_AUTO, 0);
 	unsigned int cpu, n = 0, i;
 	struct stress_arg *args;
 	atomic_t errors = ATOMIC_INIT(0);
@@ -320,7 +305,7 @@ static void span_cpu_offline_drains(struct kunit *test)
 
 	if (!cpu || !IS_ENABLED(CONFIG_HOTPLUG_CPU))
 		kunit_skip(test, "needs a second CPU that can go offline");
-	h = test_heap(test, "kunit-hotplug", MHEAP_REGION_AUTO);
+	h = kunit_mheap(test, "kunit-hotplug", MHEAP_REGION_AUTO, 0);
 	arg = (struct stress_arg){ .h = h, .errors = &errors };
 	init_completion(&arg.done);
 	t = kthread_create_on_cpu(small_alloc_fn, &arg, cpu, "mheap_hp/%u");

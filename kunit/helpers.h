@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the mheap KUnit suites.
+ */
+#ifndef _MHEAP_KUNIT_HELPERS_H
+#define _MHEAP_KUNIT_HELPERS_H
+
+#include <kunit/test.h>
+#include <linux/err.h>
+#include "internal.h"
+
+/*
+ * A heap for one test case, with its background scavenger stopped so the
+ * test decides when memory goes back.  Asserts it could be created.
+ */
+static inline struct mheap *kunit_mheap(struct kunit *test, const char *name,
+					unsigned int kind, unsigned long limit)
+{
+	struct mheap_params params = { .region_kind = kind, .mem_limit = limit };
+	struct mheap *h = mheap_create(name, &params);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(h));
+	mheap_scavenger_set(h, false);
+	return h;
+}
+
+static inline long counter(struct mheap *h, enum mheap_counter c)
+{
+	return atomic_long_read(&h->counters[c]);
+}
+
+/* Pages of mapped regions. */
+static inline unsigned long committed(struct mheap *h)
+{
+	unsigned long flags, n;
+
+	spin_lock_irqsave(&h->lock, flags);
+	n = h->pages.pages_present;
+	spin_unlock_irqrestore(&h->lock, flags);
+	return n;
+}
+
+#endif /* _MHEAP_KUNIT_HELPERS_H */
