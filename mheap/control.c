@@ -6,21 +6,27 @@
  *   alloc pages=N [count=C]   allocate C (default 1) manual spans of N pages
  *                             into the heap's test pool
  *   alloc size=N [count=C]    allocate C (default 1) objects of N bytes
- *                             (1 to 1 MiB) into the pool
+ *                             (1 to 1 MiB) into the pool; N may be a range
+ *                             A-B, each object's size then drawn uniformly
  *   free all                  free everything in the pool
  *   release                   unmap every region with no page in use
  *   scavenge bytes=N          give at least N bytes of free memory back
  *   limit bytes=N             set the soft memory limit (0: none)
  *   scavenger on|off          start or stop the background scavenger
  *
+ * Numbers are decimal, or a decimal mantissa and exponent (1e5).
  * Anything else, including trailing garbage, numbers out of range and
- * embedded NULs, fails with -EINVAL and changes nothing.
+ * embedded NULs, fails with -EINVAL and changes nothing.  Allocations use
+ * __GFP_RETRY_MAYFAIL: a command asking for more than the machine has
+ * fails with -ENOMEM instead of waking the OOM killer.
  */
 #define pr_fmt(fmt) "mheap: " fmt
 
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/overflow.h>
+#include <linux/random.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -31,6 +37,36 @@
 #define CONTROL_MAX_COUNT	1000000UL
 #define CONTROL_MAX_SIZE	BIT(20)
 
+#define CONTROL_GFP	(GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+/* A decimal number, or mantissa 'e' exponent (1e5), in [1, max]. */
+static int parse_num(const char *s, unsigned long max, unsigned long *val)
+{
+	const char *e = strchr(s, 'e');
+	unsigned long m, x;
+	char buf[24];
+
+	if (!e) {
+		if (kstrtoul(s, 10, val) || !*val || *val > max)
+			return -EINVAL;
+		return 0;
+	}
+	if (e == s || e - s >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, e - s);
+	buf[e - s] = '\0';
+	if (kstrtoul(buf, 10, &m) || kstrtoul(e + 1, 10, &x) || x > 19)
+		return -EINVAL;
+	while (x--) {
+		if (check_mul_overflow(m, 10UL, &m))
+			return -EINVAL;
+	}
+	if (!m || m > max)
+		return -EINVAL;
+	*val = m;
+	return 0;
+}
+
 /* Parse "key=value" with an unsigned value in [1, max]. */
 static int parse_kv(const char *tok, const char *key, unsigned long max,
 		    unsigned long *val)
@@ -39,7 +75,22 @@ static int parse_kv(const char *tok, const char *key, unsigned long max,
 
 	if (strncmp(tok, key, klen) || tok[klen] != '=')
 		return -EINVAL;
-	if (kstrtoul(tok + klen + 1, 10, val) || !*val || *val > max)
+	return parse_num(tok + klen + 1, max, val);
+}
+
+/* "size=N" or "size=A-B" with 1 <= A <= B <= max. */
+static int parse_size(const char *tok, unsigned long max, unsigned long *lo,
+		      unsigned long *hi)
+{
+	char buf[48], *dash;
+
+	if (strncmp(tok, "size=", 5) || strscpy(buf, tok + 5, sizeof(buf)) < 0)
+		return -EINVAL;
+	dash = strchr(buf, '-');
+	if (!dash)
+		return parse_num(buf, max, lo) ?: (*hi = *lo, 0);
+	*dash = '\0';
+	if (parse_num(buf, max, lo) || parse_num(dash + 1, max, hi) || *lo > *hi)
 		return -EINVAL;
 	return 0;
 }
@@ -58,7 +109,7 @@ static int control_alloc(struct mheap *h, unsigned long npages,
 			err = -EINTR;
 			break;
 		}
-		s = mheap_alloc_manual(h, npages, GFP_KERNEL);
+		s = mheap_alloc_manual(h, npages, CONTROL_GFP);
 		if (!s) {
 			err = -ENOMEM;
 			break;
@@ -79,15 +130,16 @@ static int control_alloc(struct mheap *h, unsigned long npages,
 }
 
 /* Objects go into a growing array, freed by "free all". */
-static int control_alloc_objects(struct mheap *h, unsigned long size,
-				 unsigned long count)
+static int control_alloc_objects(struct mheap *h, unsigned long lo,
+				 unsigned long hi, unsigned long count)
 {
 	unsigned long i, need = h->nobjs + count;
 	void **objs = h->objs;
 	int err = 0;
 
 	if (need > h->objs_cap) {
-		objs = kvrealloc(h->objs, need * sizeof(*objs), GFP_KERNEL);
+		objs = kvrealloc(h->objs, array_size(need, sizeof(*objs)),
+				 CONTROL_GFP);
 		if (!objs)
 			return -ENOMEM;
 		h->objs = objs;
@@ -98,7 +150,9 @@ static int control_alloc_objects(struct mheap *h, unsigned long size,
 			err = -EINTR;
 			break;
 		}
-		objs[h->nobjs + i] = mheap_alloc(h, size, GFP_KERNEL);
+		objs[h->nobjs + i] = mheap_alloc(h, lo == hi ? lo :
+						 lo + get_random_u32_below(hi - lo + 1),
+						 CONTROL_GFP);
 		if (!objs[h->nobjs + i]) {
 			err = -ENOMEM;
 			break;
@@ -144,7 +198,7 @@ static void control_free_all(struct mheap *h)
 int mheap_control(struct mheap *h, char *line)
 {
 	char *argv[3], *p = line, *tok;
-	unsigned long npages, count = 1;
+	unsigned long npages, count = 1, hi;
 	int argc = 0, err;
 
 	while ((tok = strsep(&p, " \t")) != NULL) {
@@ -163,13 +217,13 @@ int mheap_control(struct mheap *h, char *line)
 		bool objects = !strncmp(argv[1], "size=", 5);
 
 		if (objects ?
-		    parse_kv(argv[1], "size", CONTROL_MAX_SIZE, &npages) :
+		    parse_size(argv[1], CONTROL_MAX_SIZE, &npages, &hi) :
 		    parse_kv(argv[1], "pages", palloc_npages(&h->pages), &npages))
 			goto out;
 		if (argc == 3 &&
 		    parse_kv(argv[2], "count", CONTROL_MAX_COUNT, &count))
 			goto out;
-		err = objects ? control_alloc_objects(h, npages, count) :
+		err = objects ? control_alloc_objects(h, npages, hi, count) :
 				control_alloc(h, npages, count);
 	} else if (!strcmp(argv[0], "free") && argc == 2 &&
 		   !strcmp(argv[1], "all")) {

@@ -1,0 +1,102 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# A few thousand random writes to a heap's control file: words, numbers
+# and junk mixed at random.  Whatever is accepted or refused, the kernel
+# must stay quiet (the harness reads its log) and the heap consistent.
+DIR=$(dirname "$0")
+. "$DIR/lib.sh"
+
+ktap_require_mheap control_fuzz
+H=$MHEAP_DEBUGFS/default
+if [ ! -w "$H/control" ]; then
+	ktap_plan 1
+	ktap_skip control_fuzz "no default heap with a control file"
+	exit $KSFT_SKIP
+fi
+
+N=${MHEAP_FUZZ_WRITES:-3000}
+SEED=${MHEAP_FUZZ_SEED:-20261126}
+
+stat_of()
+{
+	sed -n "s/^$1: //p" "$H/stats"
+}
+
+# One line per write: small numbers only where they allocate, so memory
+# stays bounded; junk everywhere else.
+gen()
+{
+	awk -v n="$N" -v seed="$SEED" 'BEGIN {
+		srand(seed)
+		nw = split("alloc free all release scavenge limit scavenger on off " \
+			   "size= pages= count= bytes= gc keep=30% ALLOC x = ==", w, " ")
+		# Values per key; counts and pages small, so that at most
+		# 10 writes of 64 pages * 17 are live between two "free all".
+		nj = split("-1 2e 0x10 99999999999999999999 abc 1.5 +3 007 = 1-", junk, " ")
+		np = split("0 1 3 17 64", pg, " ")
+		nc = split("0 1 2 3 17", cnt, " ")
+		ns = split("0 1 64 4097 100000 2000000", sz, " ")
+		nb = split("0 1 4096 2097152 16777216", by, " ")
+		for (i = 0; i < n; i++) {
+			k = 1 + int(rand() * 4)
+			line = ""
+			for (j = 0; j < k; j++) {
+				t = w[1 + int(rand() * nw)]
+				if (t ~ /=$/ && rand() < 0.2)
+					t = t junk[1 + int(rand() * nj)]
+				else if (t == "pages=")
+					t = t pg[1 + int(rand() * np)]
+				else if (t == "count=")
+					t = t cnt[1 + int(rand() * nc)]
+				else if (t == "size=")
+					t = t sz[1 + int(rand() * ns)]
+				else if (t == "bytes=")
+					t = t by[1 + int(rand() * nb)]
+				line = line (j ? " " : "") t
+			}
+			if (rand() < 0.05)
+				line = line sprintf("%c", 1 + int(rand() * 126))
+			if (i % 10 == 9)
+				line = "free all"
+			print line
+		}
+	}'
+}
+
+fuzz()
+{
+	accepted=0
+	refused=0
+	gen > /tmp/control_fuzz.txt
+	while IFS= read -r line; do
+		if printf '%s\n' "$line" 2>/dev/null > "$H/control"; then
+			accepted=$((accepted + 1))
+		else
+			refused=$((refused + 1))
+		fi
+	done < /tmp/control_fuzz.txt
+	ktap_diag "$accepted writes accepted, $refused refused"
+	[ $((accepted + refused)) -eq "$N" ]
+}
+
+consistent_after()
+{
+	echo "free all" > "$H/control" || return 1
+	echo "limit bytes=0" > "$H/control" || return 1
+	echo "scavenger on" > "$H/control" || return 1
+	echo "release" > "$H/control" || return 1
+	for k in pages_in_use spans_live objects_in_use pages_committed; do
+		v=$(stat_of $k)
+		if [ "$v" != 0 ]; then
+			ktap_diag "$k is $v after free all + release"
+			return 1
+		fi
+	done
+	[ "$(stat_of bad_frees)" = 0 ]
+}
+
+ktap_plan 2
+ktap_check "$N random control writes" fuzz
+ktap_check "heap empty and consistent afterwards" consistent_after
+ktap_finish
