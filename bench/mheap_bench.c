@@ -127,6 +127,10 @@ struct bench_impl {
 
 static struct mheap *bench_heap;
 static struct mheap *scav_heap;
+static const struct mheap_params vmap_params = {
+	.region_kind = MHEAP_REGION_VMAP,
+};
+
 static struct dentry *bench_dir;
 static char *bench_out;
 static struct seq_buf bench_sb;
@@ -872,10 +876,14 @@ static void bench_pages(void)
 	}
 }
 
-static void bench_scavenger(void)
+/*
+ * One release/regrow row pair on the scavenger heap, whose region kind
+ * decides how its memory is mapped.  Everything is given back afterwards.
+ */
+static void bench_scavenger(const char *release, const char *regrow)
 {
 	struct bench_row r = {
-		.fig	= { "release", "regrow" },
+		.fig	= { release, regrow },
 		.unit	= "ns/MiB",
 		.param	= scav_nspans * 2,
 		.ops	= scav_nspans * 2,
@@ -890,11 +898,17 @@ static void bench_scavenger(void)
 			break;
 	}
 	scav_vmem = vmalloc(scav_nspans * SZ_2M);
-	if (i < scav_nspans || !scav_vmem) {
-		emit("err,release,%lu,setup,%d\n", r.param, -ENOMEM);
-		return;
+	if (i < scav_nspans || !scav_vmem)
+		emit("err,%s,%lu,setup,%d\n", release, r.param, -ENOMEM);
+	else
+		measure_row(&r, scav_impl, ARRAY_SIZE(scav_impl));
+	for (i = 0; i < scav_nspans; i++) {
+		mheap_free_manual(scav_heap, scav_spans[i]);
+		scav_spans[i] = NULL;
 	}
-	measure_row(&r, scav_impl, ARRAY_SIZE(scav_impl));
+	vfree(scav_vmem);
+	scav_vmem = NULL;
+	mheap_release_all(scav_heap);
 }
 
 /* === Module ========================================================== */
@@ -964,7 +978,13 @@ static int __init mheap_bench_init(void)
 	}
 	bench_pages();
 	mheap_release_all(bench_heap);
-	bench_scavenger();
+	/* The default kind maps one-chunk regions from the direct map... */
+	bench_scavenger("release", "regrow");
+	/* ...and this heap only ever vmaps: the two kinds side by side. */
+	mheap_destroy(scav_heap);
+	scav_heap = mheap_create("bench-scav-vmap", &vmap_params);
+	if (!IS_ERR(scav_heap))
+		bench_scavenger("release-vmap", "regrow-vmap");
 
 	emit("info,elapsed_ms,%llu\n",
 	     div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC));

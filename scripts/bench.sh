@@ -116,6 +116,8 @@ SECTIONS = [
     ("pages", "pages x{}"),
     ("release", "release {} MiB, us/MiB"),
     ("regrow", "regrow {} MiB, us/MiB"),
+    ("release-vmap", "release {} MiB vmap, us/MiB"),
+    ("regrow-vmap", "regrow {} MiB vmap, us/MiB"),
 ]
 
 
@@ -185,7 +187,7 @@ def table(path):
         if "skip" in r:
             body.append([name] + [""] * len(ALLOCS) + ["skipped: " + r["skip"]])
             continue
-        scale = 1000.0 if sec in ("release", "regrow") else 1.0
+        scale = 1000.0 if sec.startswith(("release", "regrow")) else 1.0
         base = [(r[a][0], a) for a in ALLOCS[1:] if isinstance(r.get(a), list)]
         best = min(base)[1] if base else None
         line = [name]
