@@ -29,6 +29,63 @@ DEFINE_SHOW_ATTRIBUTE(heaps);
 
 /* === <heap>/stats ==================================================== */
 
+/*
+ * Bytes of metadata the heap holds: the page allocator's summaries and
+ * chunk arrays, the arena index, arenas and their span maps, regions,
+ * leaf bitmaps, span structures, gcBits arenas and per-CPU caches.  An
+ * estimate from sizes and counts, not a walk of every allocation.
+ */
+static unsigned long metadata_bytes(struct mheap *h)
+{
+	unsigned long n, i, j, lvl, flags, nl2 = 0, narenas = 0, nmaps = 0;
+	struct mheap_region *r;
+
+	n = sizeof(*h) + h->l1_entries * sizeof(*h->l1) +
+	    h->pages.nchunks * (sizeof(*h->pages.chunks) + sizeof(*h->chunk_region));
+	for (lvl = 0; lvl < PALLOC_LEVELS; lvl++)
+		n += palloc_sum_len(h->pages.nchunks, lvl) * sizeof(u64);
+	n += num_possible_cpus() * (sizeof(struct mheap_pcpu) +
+				    sizeof(struct mheap_mcache));
+
+	mutex_lock(&h->grow_lock);
+	for (i = 0; i < h->l1_entries; i++) {
+		/* Pairs with the release stores publishing the index. */
+		struct mheap_arena **l2 = smp_load_acquire(&h->l1[i]);
+
+		if (!l2)
+			continue;
+		nl2++;
+		for (j = 0; j < MHEAP_L2_ENTRIES; j++) {
+			/* As above. */
+			struct mheap_arena *a = smp_load_acquire(&l2[j]);
+			unsigned int w;
+
+			if (!a)
+				continue;
+			narenas++;
+			for (w = 0; w < MHEAP_ARENA_WINDOWS; w++)
+				nmaps += !!rcu_access_pointer(a->spans[w]);
+		}
+	}
+	n += nl2 * MHEAP_L2_ENTRIES * sizeof(void *) +
+	     narenas * sizeof(struct mheap_arena) +
+	     nmaps * MHEAP_CHUNK_PAGES * sizeof(void *);
+	spin_lock_irqsave(&h->lock, flags);
+	list_for_each_entry(r, &h->regions, node) {
+		n += sizeof(*r) + r->npages / MHEAP_CHUNK_PAGES *
+		     sizeof(struct palloc_chunk);
+		if (r->map == MHEAP_MAP_VMAP)
+			n += r->npages * sizeof(*r->pages);
+	}
+	spin_unlock_irqrestore(&h->lock, flags);
+	mutex_unlock(&h->grow_lock);
+
+	n += atomic_long_read(&h->spans_live) * sizeof(struct mheap_span);
+	n += (READ_ONCE(h->gcbits.narenas) + READ_ONCE(h->gcbits.nfree)) *
+	     (MHEAP_GCBITS_BYTES + sizeof(struct mheap_gcbits_arena));
+	return n;
+}
+
 /* Sums of the per-CPU object counters. */
 static void objects_stats(struct seq_file *m, struct mheap *h)
 {
@@ -71,6 +128,7 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "pages_free: %lu\n", committed - min(committed, in_use));
 	seq_printf(m, "regions: %lu\n", nregions);
 	seq_printf(m, "spans_live: %ld\n", atomic_long_read(&h->spans_live));
+	seq_printf(m, "metadata_bytes: %lu\n", metadata_bytes(h));
 	objects_stats(m, h);
 	for (i = 0; i < MHEAP_CNT_COUNT; i++)
 		seq_printf(m, "%s: %ld\n", mheap_counter_names[i],

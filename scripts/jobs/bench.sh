@@ -35,8 +35,12 @@ if ! insmod ./mheap_bench.ko $params; then
 fi
 cat $D/mheap_bench/results >&3
 
-# Metadata overhead, only if mheap reports it (bytes per committed page).
-for h in bench bench-scav; do
+# Metadata overhead, only if mheap reports it (bytes per committed page),
+# on the bench heap filled with a mixed workload: objects of 16 B to 4 KiB
+# and 64-page manual spans.
+echo 'alloc size=16-4096 count=5e4' > $D/mheap/bench/control
+echo 'alloc pages=64 count=50' > $D/mheap/bench/control
+for h in bench; do
 	st=$D/mheap/$h/stats
 	echo "== cat $st"
 	cat "$st"

@@ -107,6 +107,12 @@ objects_counts()
 		ktap_diag "classes Total in use $total, stats objects_in_use $after"
 		return 1
 	fi
+	meta=$(stat_of metadata_bytes)
+	cb=$(($(stat_of pages_committed) * $(stat_of page_size)))
+	if [ "$meta" -le 0 ] || [ $((meta * 10)) -ge "$cb" ]; then
+		ktap_diag "metadata_bytes $meta for $cb bytes committed (want > 0, < 10%)"
+		return 1
+	fi
 	large=$(awk '$1 == "Large" { print $3 }' "$H/classes")
 	if [ "$large" != 3 ]; then
 		ktap_diag "classes Large objects $large, want 3"
