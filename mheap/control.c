@@ -87,8 +87,12 @@ static int parse_size(const char *tok, unsigned long max, unsigned long *lo,
 	if (strncmp(tok, "size=", 5) || strscpy(buf, tok + 5, sizeof(buf)) < 0)
 		return -EINVAL;
 	dash = strchr(buf, '-');
-	if (!dash)
-		return parse_num(buf, max, lo) ?: (*hi = *lo, 0);
+	if (!dash) {
+		if (parse_num(buf, max, lo))
+			return -EINVAL;
+		*hi = *lo;
+		return 0;
+	}
 	*dash = '\0';
 	if (parse_num(buf, max, lo) || parse_num(dash + 1, max, hi) || *lo > *hi)
 		return -EINVAL;
