@@ -7,21 +7,10 @@
 DIR=$(dirname "$0")
 . "$DIR/lib.sh"
 
-ktap_require_mheap control_fuzz
-H=$MHEAP_DEBUGFS/default
-if [ ! -w "$H/control" ]; then
-	ktap_plan 1
-	ktap_skip control_fuzz "no default heap with a control file"
-	exit $KSFT_SKIP
-fi
+ktap_require_default_heap control_fuzz
 
 N=${MHEAP_FUZZ_WRITES:-3000}
 SEED=${MHEAP_FUZZ_SEED:-20261126}
-
-stat_of()
-{
-	sed -n "s/^$1: //p" "$H/stats"
-}
 
 # One line per write: small numbers only where they allocate, so memory
 # stays bounded; junk everywhere else.

@@ -6,23 +6,7 @@
 DIR=$(dirname "$0")
 . "$DIR/lib.sh"
 
-ktap_require_mheap heap
-H=$MHEAP_DEBUGFS/default
-if [ ! -w "$H/control" ]; then
-	ktap_plan 1
-	ktap_skip heap "no default heap with a control file"
-	exit $KSFT_SKIP
-fi
-
-stat_of()
-{
-	sed -n "s/^$1: //p" "$H/stats"
-}
-
-ctl()
-{
-	echo "$*" > "$H/control"
-}
+ktap_require_default_heap heap
 
 # Sum of the npages column of spans, and the number of span rows.
 spans_pages()

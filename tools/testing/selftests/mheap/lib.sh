@@ -72,6 +72,31 @@ ktap_require_mheap()
 	fi
 }
 
+# Skip (exit 4) unless the default heap exists with a control file; sets
+# H to its directory.  Calls ktap_require_mheap first.
+ktap_require_default_heap()
+{
+	ktap_require_mheap "$1"
+	H=$MHEAP_DEBUGFS/default
+	if [ ! -w "$H/control" ]; then
+		ktap_plan 1
+		ktap_skip "$1" "no default heap with a control file"
+		exit $KSFT_SKIP
+	fi
+}
+
+# ctl WORDS...: one command to the heap's control file.
+ctl()
+{
+	echo "$*" > "$H/control"
+}
+
+# stat_of NAME: a value from the heap's stats.
+stat_of()
+{
+	sed -n "s/^$1: //p" "$H/stats"
+}
+
 # debugfs files report size 0, so "test -s" cannot tell empty from not.
 is_empty()
 {

@@ -11,13 +11,7 @@
 DIR=$(dirname "$0")
 . "$DIR/lib.sh"
 
-ktap_require_mheap mheapstat
-H=$MHEAP_DEBUGFS/default
-if [ ! -w "$H/control" ]; then
-	ktap_plan 1
-	ktap_skip mheapstat "no default heap with a control file"
-	exit "$KSFT_SKIP"
-fi
+ktap_require_default_heap mheapstat
 MHEAPSTAT=${MHEAPSTAT:-$DIR/mheapstat}
 if [ ! -f "$MHEAPSTAT" ]; then
 	ktap_plan 1
@@ -28,16 +22,6 @@ fi
 TMP=${TMPDIR:-/tmp}/mheapstat.$$
 mkdir -p "$TMP" || exit "$KSFT_FAIL"
 trap 'rm -rf "$TMP"' EXIT
-
-stat_of()
-{
-	sed -n "s/^$1: //p" "$H/stats"
-}
-
-ctl()
-{
-	echo "$*" > "$H/control"
-}
 
 mheapstat()
 {

@@ -8,11 +8,10 @@
 DIR=$(dirname "$0")
 . "$DIR/lib.sh"
 
-ktap_require_mheap scavenge
-H=$MHEAP_DEBUGFS/default
-if [ ! -w "$H/control" ] || [ ! -r /proc/meminfo ]; then
+ktap_require_default_heap scavenge
+if [ ! -r /proc/meminfo ]; then
 	ktap_plan 1
-	ktap_skip scavenge "no default heap or no /proc/meminfo"
+	ktap_skip scavenge "no /proc/meminfo"
 	exit $KSFT_SKIP
 fi
 
@@ -33,11 +32,6 @@ memfree_kb()
 clean()
 {
 	ctl free all && ctl release
-}
-
-ctl()
-{
-	echo "$*" > "$H/control"
 }
 
 scav_of()
