@@ -67,4 +67,37 @@ size_t mheap_ksize(struct mheap *h, const void *p);
 size_t mheap_release_all(struct mheap *h);
 size_t mheap_scavenge(struct mheap *h, size_t bytes);
 
+/* Collection cycles: the caller marks, sweeping frees what it left. */
+void mheap_gc_begin(struct mheap *h);
+bool mheap_mark(struct mheap *h, const void *p);
+void mheap_gc_end(struct mheap *h);
+void mheap_sweep_all(struct mheap *h);
+unsigned long mheap_reclaim(struct mheap *h, unsigned long npages);
+
+/**
+ * typedef mheap_finalizer_t - called once an object is found dead
+ * @obj: the object; it stays allocated until the next cycle that does not
+ *	mark it, or until the finalizer frees it with mheap_free()
+ * @arg: what was given to mheap_set_finalizer()
+ */
+typedef void (*mheap_finalizer_t)(void *obj, void *arg);
+
+/**
+ * struct mheap_reachable - result of a reachability probe
+ * @done: set (with release semantics) once a sweep looked at the object
+ * @reachable: whether the object was marked (or pinned) in that cycle
+ */
+struct mheap_reachable {
+	bool done;
+	bool reachable;
+};
+
+int mheap_set_finalizer(struct mheap *h, const void *p, mheap_finalizer_t fn,
+			void *arg);
+int mheap_remove_finalizer(struct mheap *h, const void *p);
+int mheap_pin(struct mheap *h, const void *p);
+int mheap_unpin(struct mheap *h, const void *p);
+int mheap_probe_reachable(struct mheap *h, const void *p,
+			  struct mheap_reachable *r);
+
 #endif /* _MHEAP_H */

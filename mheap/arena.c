@@ -793,15 +793,17 @@ EXPORT_SYMBOL_IF_KUNIT(mheap_release_free_regions);
  * mheap_release_all() - give every free page back to the kernel
  * @h: heap
  *
- * Go's debug.FreeOSMemory, as far as explicit frees go: every CPU's span
- * and page caches are flushed and every region without a page in use is
- * unmapped and its pages freed.  Memory of live objects and spans stays.
+ * Go's debug.FreeOSMemory: the last cycle's sweep is finished, every
+ * CPU's span and page caches are flushed and every region without a page
+ * in use is unmapped and its pages freed.  Memory of live objects and
+ * spans stays.
  *
  * Context: process context, may sleep.
  * Return: bytes given back.
  */
 size_t mheap_release_all(struct mheap *h)
 {
+	mheap_sweep_all(h);
 	return mheap_release_free_regions(h) << PAGE_SHIFT;
 }
 EXPORT_SYMBOL_GPL(mheap_release_all);

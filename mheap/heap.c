@@ -108,6 +108,7 @@ struct mheap *mheap_create(const char *name, const struct mheap_params *params)
 	mutex_init(&h->grow_lock);
 	mutex_init(&h->pool_lock);
 	mheap_span_list_init(&h->pool);
+	mheap_gc_init(h);
 
 	err = mheap_arena_init(h);
 	if (err)
@@ -140,6 +141,7 @@ fail_objects:
 	mheap_objects_destroy(h);
 	mheap_arena_destroy(h);
 fail_free:
+	mheap_gc_destroy(h);
 	mutex_destroy(&h->pool_lock);
 	mutex_destroy(&h->grow_lock);
 	kfree(h);
@@ -167,6 +169,7 @@ void mheap_destroy(struct mheap *h)
 	mheap_debugfs_del_heap(h);
 	mutex_unlock(&mheap_list_lock);
 
+	mheap_gc_destroy(h);
 	mheap_scavenger_destroy(h);
 	mheap_control_destroy(h);
 	mheap_pcpu_destroy(h);

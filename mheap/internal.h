@@ -7,6 +7,11 @@
  *   mheap.grow_lock (mutex)  serialises sleeping growth and region release
  *   mheap_pcpu.lock (spin)   one CPU's page cache and span cache
  *   mheap.lock (spin, irq)   the page allocator, regions, arena index
+ * and, on their own (never nested in each other or in the above):
+ *   mheap_mcentral.lock      one span class's lists (mcache local_lock
+ *                            outside it; pcpu.lock and mheap.lock inside)
+ *   mheap_gc.special_lock    every span's specials, the finalizer queue
+ *   mheap.gc_lock (mutex)    serialises mheap_gc_begin() and _end()
  * Both spinlocks are taken with interrupts disabled: GFP_ATOMIC callers
  * may come from hard interrupt context.
  */
@@ -63,6 +68,7 @@ enum mheap_span_state {
 
 struct mheap_span_list;
 struct mheap_region;
+struct mheap_special;
 
 struct mheap_gcbits_arena;
 
@@ -106,7 +112,10 @@ struct mheap_objspan {
  * @lpage:	first page in the heap's page-number space.
  * @region:	mapped region holding the pages.
  * @heap:	owning heap.
- * @sweepgen:	sweep generation (used from the sweep issue on).
+ * @sweepgen:	sweep generation, relative to the heap's sg: sg - 2 needs
+ *		sweeping, sg - 1 is being swept, sg is swept, sg + 1 was
+ *		cached before this sweep began (needs sweeping when given
+ *		back), sg + 3 was swept and then cached.
  * @spanclass:	size class << 1 | noscan; 0 for manual and large spans.
  * @state:	an &enum mheap_span_state, published last with release
  *		semantics so a lockless reader that sees IN_USE/MANUAL sees
@@ -116,6 +125,8 @@ struct mheap_objspan {
  * @nelems:	number of objects.
  * @alloc_count: objects allocated (for manual spans: 0).
  * @obj:	the object side, for spans of a size class and large objects.
+ * @specials:	finalizers, pins, reachability probes, sorted by (offset,
+ *		kind); under mheap_gc.special_lock.
  *
  * Span structures come from a SLAB_TYPESAFE_BY_RCU cache, so a lockless
  * reader under RCU may look at a span that is being freed and re-used; it
@@ -138,6 +149,7 @@ struct mheap_span {
 	unsigned int nelems;
 	unsigned int alloc_count;
 	struct mheap_objspan obj;
+	struct mheap_special *specials;
 };
 
 /**
@@ -264,11 +276,16 @@ struct mheap_gcbits {
 
 /**
  * struct mheap_mcentral - spans of one span class with free objects
- * @lock:	protects the lists and each listed span's @cached flag.
- * @partial:	spans with free objects, [0] swept, [1] unswept (Go's
- *		partial spanSets; until cycles run, only [0] is used).
- * @full:	spans with no free object, likewise.
- * @nspans:	spans of this class alive, cached or listed.
+ * @lock:	protects the lists, each listed span's @cached flag and the
+ *		sweepgen of listed spans.
+ * @partial:	spans with free objects, indexed by (sweepgen / 2) % 2:
+ *		with the heap at sg, [sg/2 % 2] holds swept spans and the
+ *		other unswept ones, so bumping sg by 2 turns every swept list
+ *		into an unswept one without moving a span (Go's partial
+ *		spanSets).
+ * @full:	spans with no free object, likewise.  Large objects live
+ *		here, in span class 0.
+ * @nspans:	spans of this class alive: cached, listed or being swept.
  */
 struct mheap_mcentral {
 	spinlock_t lock;	/* see above */
@@ -295,6 +312,135 @@ struct mheap_mcache {
 	unsigned long refills;
 	struct mheap *heap;
 	struct work_struct flush_work;
+};
+
+/* === Collection cycles =============================================== */
+
+/* Kinds of specials, in the order they sort at one offset (Go's). */
+enum mheap_special_kind {
+	MHEAP_SPECIAL_FINALIZER = 1,
+	MHEAP_SPECIAL_REACHABLE,
+	MHEAP_SPECIAL_PIN,
+};
+
+/**
+ * struct mheap_special - extra state of one object (Go's special)
+ * @next:	next special of the span, or of the finalizer queue.
+ * @offset:	object's offset in its span.
+ * @kind:	an &enum mheap_special_kind.
+ * @fn:		FINALIZER: function to call, with @obj and @arg.
+ * @arg:	FINALIZER: its argument.
+ * @obj:	FINALIZER: the object, set when it is queued.
+ * @reach:	REACHABLE: where the result goes.
+ * @pins:	PIN: how many times the object is pinned.
+ */
+struct mheap_special {
+	struct mheap_special *next;
+	unsigned int offset;
+	u8 kind;
+	union {
+		struct {
+			mheap_finalizer_t fn;
+			void *arg;
+			void *obj;
+		};
+		struct mheap_reachable *reach;
+		unsigned long pins;
+	};
+};
+
+/* Who swept a span, for the statistics. */
+enum mheap_sweep_src {
+	MHEAP_SWEEP_BACKGROUND,	/* the background sweeper */
+	MHEAP_SWEEP_PROPORTIONAL, /* an allocation paying its sweep debt */
+	MHEAP_SWEEP_MCENTRAL,	/* a refill looking for a span (cacheSpan) */
+	MHEAP_SWEEP_RECLAIM,	/* the page reclaimer */
+	MHEAP_SWEEP_UNCACHE,	/* a CPU giving back a span cached too long */
+	MHEAP_SWEEP_ENSURE,	/* a free or a special needing it swept */
+	MHEAP_SWEEP_EXPLICIT,	/* mheap_sweep_all(), mheap_gc_begin() */
+	MHEAP_SWEEP_SRC_COUNT,
+};
+
+/* State of the background sweeper. */
+enum mheap_bgsweep_state {
+	MHEAP_BGSWEEP_IDLE,
+	MHEAP_BGSWEEP_RUNNING,
+	MHEAP_BGSWEEP_OFF,
+};
+
+/**
+ * struct mheap_gc - a heap's collection cycles, sweeping, reclaim, specials
+ * @sweepgen:	heap sweep generation, += 2 per cycle; written under
+ *		mheap.gc_lock, read locklessly.
+ * @marking:	between mheap_gc_begin() and mheap_gc_end(): new objects
+ *		are allocated marked.
+ * @drained:	no span is left to sweep on the mcentral lists.
+ * @flushing:	mheap_gc_end() has yet to flush the mcaches: spans cached
+ *		before the cycle ended may still need sweeping.
+ * @sweepers:	sweeps in progress (Go's sweep.active).
+ * @next_class:	span class sweepone() looks at next.
+ * @cycles:	cycles completed.
+ * @pages_swept: pages swept this cycle.
+ * @spans_swept: spans swept this cycle.
+ * @objects_freed: objects sweeping freed, all cycles.
+ * @swept_by:	spans swept, by &enum mheap_sweep_src, all cycles.
+ * @pages_swept_basis: @pages_swept when pacing was last computed.
+ * @ppb_q32:	sweep pages owed per byte allocated (sweepPagesPerByte),
+ *		fixed point with 32 fraction bits; 0 when not pacing.
+ * @alloc_bytes: bytes handed to mcaches and large objects, all time
+ *		(the heapLive of the pacing).
+ * @live_basis:	@alloc_bytes when pacing was computed.
+ * @bg_work:	the background sweeper.
+ * @bg_state:	an &enum mheap_bgsweep_state.
+ * @bg_stop:	destroy in progress: the background sweeper stops.
+ * @reclaim_index: next chunk of the page-number space the reclaimer scans.
+ * @reclaim_end: chunks that existed when the cycle ended.
+ * @reclaim_credit: pages reclaimed beyond what callers asked for.
+ * @reclaim_scanned: pages the reclaimer looked at.
+ * @reclaim_pages: pages it freed.
+ * @reclaim_spans: spans it freed.
+ * @reclaim_calls: calls to the reclaimer.
+ * @reclaim_ns:	time spent in it.
+ * @special_lock: protects every span's @specials and @finq; irq-safe.
+ * @finq:	finalizers of dead objects, waiting to run.
+ * @fin_work:	runs them, in process context.
+ * @fin_queued:	finalizers queued, all time.
+ * @fin_run:	finalizers run.
+ * @specials:	specials attached.
+ */
+struct mheap_gc {
+	u32 sweepgen;
+	bool marking;
+	bool drained;
+	bool flushing;
+	atomic_t sweepers;
+	atomic_t next_class;
+	unsigned long cycles;
+	atomic_long_t pages_swept;
+	atomic_long_t spans_swept;
+	atomic_long_t objects_freed;
+	atomic_long_t swept_by[MHEAP_SWEEP_SRC_COUNT];
+	unsigned long pages_swept_basis;
+	u64 ppb_q32;
+	atomic_long_t alloc_bytes;
+	unsigned long live_basis;
+	struct work_struct bg_work;
+	int bg_state;
+	bool bg_stop;
+	atomic_long_t reclaim_index;
+	unsigned long reclaim_end;
+	atomic_long_t reclaim_credit;
+	atomic_long_t reclaim_scanned;
+	atomic_long_t reclaim_pages;
+	atomic_long_t reclaim_spans;
+	atomic_long_t reclaim_calls;
+	atomic64_t reclaim_ns;
+	spinlock_t special_lock;	/* see above */
+	struct mheap_special *finq;
+	struct work_struct fin_work;
+	atomic_long_t fin_queued;
+	atomic_long_t fin_run;
+	atomic_long_t specials;
 };
 
 /* === Heap ============================================================ */
@@ -386,6 +532,8 @@ struct mheap_pcpu {
  * @scav_work:	the background scavenger.
  * @scav_on:	whether the background scavenger may run.
  * @shrinker:	gives free regions back under memory pressure.
+ * @gc_lock:	serialises mheap_gc_begin() and mheap_gc_end().
+ * @gc:		collection cycles, see &struct mheap_gc.
  * @fail_grow:	fault injection for tests: fail this many growths.
  * @fail_stage:	which step of growth fails (0: pages, 1: map, 2: metadata).
  */
@@ -427,6 +575,9 @@ struct mheap {
 	struct delayed_work scav_work;
 	bool scav_on;
 	struct shrinker *shrinker;
+
+	struct mutex gc_lock;		/* see above */
+	struct mheap_gc gc;
 
 	atomic_t fail_grow;
 	unsigned int fail_stage;
@@ -492,6 +643,42 @@ int mheap_objects_init(struct mheap *h);
 void mheap_objects_destroy(struct mheap *h);
 void mheap_mcache_drain_cpu(struct mheap *h, unsigned int cpu);
 void mheap_mcache_flush_all(struct mheap *h);
+
+/* sweep.c */
+void mheap_gc_init(struct mheap *h);
+void mheap_gc_destroy(struct mheap *h);
+bool mheap_sweep_done(struct mheap *h);
+bool mheap_span_try_acquire(struct mheap *h, struct mheap_span *s, u32 sg);
+unsigned long mheap_sweep_span(struct mheap *h, struct mheap_span *s, u32 sg,
+			       enum mheap_sweep_src src, bool keep);
+void mheap_ensure_swept(struct mheap *h, struct mheap_span *s);
+unsigned long mheap_sweepone(struct mheap *h, enum mheap_sweep_src src);
+void mheap_deduct_sweep_credit(struct mheap *h, unsigned long bytes);
+void mheap_bgsweep_set(struct mheap *h, bool on);
+extern const char *const mheap_sweep_src_names[MHEAP_SWEEP_SRC_COUNT];
+extern const char *const mheap_bgsweep_state_names[];
+
+/* reclaim.c */
+unsigned long mheap_reclaim_pages(struct mheap *h, unsigned long npages);
+
+/* special.c */
+void mheap_specials_sweep(struct mheap *h, struct mheap_span *s);
+void mheap_specials_drop(struct mheap *h, struct mheap_span *s,
+			 unsigned int offset);
+void mheap_specials_free_all(struct mheap *h, struct mheap_span *s);
+void mheap_fin_work_fn(struct work_struct *work);
+
+/* object.c, for sweeping */
+unsigned long mheap_mcentral_file(struct mheap *h, struct mheap_span *s);
+void mheap_span_release(struct mheap *h, struct mheap_span *s);
+void mheap_objects_sweep_dead(struct mheap *h, struct mheap_span *s,
+			      unsigned int idx);
+static inline struct mheap_span_list *
+mheap_mcentral_list(struct mheap_mcentral *mc, bool full, u32 sweepgen)
+{
+	return full ? &mc->full[(sweepgen >> 1) & 1] :
+		      &mc->partial[(sweepgen >> 1) & 1];
+}
 
 /* scavenge.c */
 int mheap_scavenger_init(struct mheap *h);

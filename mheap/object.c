@@ -90,6 +90,9 @@ void mheap_span_unpoison(struct mheap_span *s)
 	mheap_unpoison((void *)s->start, s->npages << PAGE_SHIFT);
 }
 
+/* Spans mcentral sweeps looking for free space before growing (Go's). */
+#define MCENTRAL_SWEEP_BUDGET	100
+
 /* === Bad frees ======================================================= */
 
 static void bad_free(struct mheap *h, const void *p, const char *why)
@@ -154,17 +157,50 @@ static unsigned int next_free_slow(struct mheap_span *s)
 	return s->nelems;
 }
 
-static void span_release(struct mheap *h, struct mheap_span *s)
+/**
+ * mheap_span_release() - an object span with no object left goes
+ * @h: heap
+ * @s: span no one can reach through mcentral or an mcache any more
+ */
+void mheap_span_release(struct mheap *h, struct mheap_span *s)
 {
 	struct mheap_gcbits_arena *alloc_arena = s->obj.alloc_arena;
 	struct mheap_gcbits_arena *mark_arena = s->obj.mark_arena;
 
+	if (unlikely(READ_ONCE(s->specials)))
+		mheap_specials_free_all(h, s);
 	/* The span dies (no longer found) before its bits can go. */
 	s->obj.alloc_arena = NULL;
 	s->obj.mark_arena = NULL;
 	mheap_free_span(h, s);
 	mheap_gcbits_put(&h->gcbits, alloc_arena);
 	mheap_gcbits_put(&h->gcbits, mark_arena);
+}
+
+/*
+ * Mark a new object if a collection may not see it otherwise: while
+ * marking is open (Go allocates black), or in a span cached since before
+ * the cycle ended, which is swept with this cycle's marks only when its
+ * CPU gives it back.
+ */
+static void mark_page(struct mheap *h, struct mheap_span *s)
+{
+	struct mheap_arena *a = mheap_arena_of(h, s->start);
+	unsigned long bit = (s->start - a->base) >> PAGE_SHIFT;
+
+	if (!test_bit(bit, a->page_marks))
+		set_bit(bit, a->page_marks);
+}
+
+static inline void mark_new_object(struct mheap *h, struct mheap_span *s,
+				   unsigned int idx)
+{
+	/* Pairs with the releases in mheap_gc_end(): see there. */
+	if (likely(!smp_load_acquire(&h->gc.marking) &&
+		   READ_ONCE(s->sweepgen) != READ_ONCE(h->gc.sweepgen) + 1))
+		return;
+	set_bit(idx, s->obj.gcmark_bits);
+	mark_page(h, s);
 }
 
 /* Set up a fresh span's object side; it is not yet visible to anyone. */
@@ -206,80 +242,148 @@ static struct mheap_span *mcentral_grow(struct mheap *h, u8 spanclass, gfp_t gfp
 		return NULL;
 	if (objspan_init(h, s, spanclass, mheap_class_size[cls],
 			 mheap_class_nelems[cls], gfp)) {
-		span_release(h, s);
+		mheap_span_release(h, s);
 		return NULL;
 	}
 	mheap_poison((void *)s->start, s->npages << PAGE_SHIFT, MHEAP_KASAN_FREE);
 	s->obj.cached = true;
 	spin_lock_irqsave(&mc->lock, flags);
 	mc->nspans++;
+	/* Fresh and empty: swept, and about to be cached. */
+	s->sweepgen = READ_ONCE(h->gc.sweepgen) + 3;
 	spin_unlock_irqrestore(&mc->lock, flags);
 	/* Publish last: frees and spanOf trust an IN_USE span's fields. */
 	smp_store_release(&s->state, MHEAP_SPAN_IN_USE);
 	return s;
 }
 
-/* The owner CPU is done with @s: file it by how full it is. */
-static void mcentral_uncache(struct mheap *h, struct mheap_span *s)
+/**
+ * mheap_mcentral_file() - put a swept span on its mcentral list
+ * @h: heap
+ * @s: a span no CPU caches, on no list, swept for the current cycle
+ *
+ * Filed by how full it is, or given back to the page heap when empty.
+ *
+ * Return: pages given back.
+ */
+unsigned long mheap_mcentral_file(struct mheap *h, struct mheap_span *s)
 {
 	struct mheap_mcentral *mc = &h->mcentral[s->spanclass];
-	unsigned long flags;
+	unsigned long flags, npages = s->npages;
+	u32 sg;
 	int live;
 
 	spin_lock_irqsave(&mc->lock, flags);
-	WRITE_ONCE(s->obj.cached, false);
-	/*
-	 * Order the store above before reading live: a free that decrements
-	 * live after our read must see cached == false (its
-	 * atomic_dec_return() is fully ordered) and file the span itself.
-	 */
-	smp_mb();
+	/* Read under the lock: see next_unswept() in sweep.c. */
+	sg = READ_ONCE(h->gc.sweepgen);
+	smp_store_release(&s->sweepgen, sg);
 	live = atomic_read(&s->obj.live);
 	if (!live) {
 		mc->nspans--;
 		spin_unlock_irqrestore(&mc->lock, flags);
-		span_release(h, s);
-		return;
+		mheap_span_release(h, s);
+		return npages;
 	}
-	if (live == s->nelems)
-		mheap_span_list_insert(&mc->full[0], s);
-	else
-		mheap_span_list_insert(&mc->partial[0], s);
+	mheap_span_list_insert(mheap_mcentral_list(mc, live == s->nelems, sg), s);
 	spin_unlock_irqrestore(&mc->lock, flags);
+	return 0;
 }
 
-/* A fresh span not needed after all: keep it for the next refill. */
-static void mcentral_park(struct mheap *h, struct mheap_span *s)
+/*
+ * The owner CPU is done with @s: file it by how full it is, or sweep it
+ * first if it was cached before the last cycle ended (Go's uncacheSpan).
+ */
+static void mcentral_uncache(struct mheap *h, struct mheap_span *s)
 {
 	struct mheap_mcentral *mc = &h->mcentral[s->spanclass];
 	unsigned long flags;
+	u32 sg;
 
 	spin_lock_irqsave(&mc->lock, flags);
 	WRITE_ONCE(s->obj.cached, false);
-	mheap_span_list_insert(&mc->partial[0], s);
+	/*
+	 * Order the store above before reading live in the filing: a free
+	 * that decrements live after that read must see cached == false (its
+	 * atomic_dec_return() is fully ordered) and file the span itself.
+	 */
+	smp_mb();
+	sg = READ_ONCE(h->gc.sweepgen);
+	if (s->sweepgen == sg + 1) {
+		WRITE_ONCE(s->sweepgen, sg - 1);
+		atomic_inc(&h->gc.sweepers);
+		spin_unlock_irqrestore(&mc->lock, flags);
+		mheap_sweep_span(h, s, sg, MHEAP_SWEEP_UNCACHE, false);
+		return;
+	}
 	spin_unlock_irqrestore(&mc->lock, flags);
+	mheap_mcentral_file(h, s);
 }
 
-/* Take a span with free objects from mcentral (Go's cacheSpan), or NULL. */
+/* Make @s, just taken off a list, this CPU's; caller holds mc->lock. */
+static void mcentral_cache(struct mheap *h, struct mheap_span *s, u32 sg)
+{
+	WRITE_ONCE(s->obj.cached, true);
+	WRITE_ONCE(s->sweepgen, sg + 3);
+	atomic_long_add((s->nelems - atomic_read(&s->obj.live)) * s->elemsize,
+			&h->gc.alloc_bytes);
+}
+
+/* Scan a span handed to a CPU from its start: freed objects are found. */
+static void rewind(struct mheap_span *s)
+{
+	s->obj.freeindex = 0;
+	s->obj.alloc_cache = alloc_cache_at(&s->obj, 0);
+}
+
+/*
+ * Take a span with free objects from mcentral (Go's cacheSpan): a swept
+ * one, else sweep unswept ones until one has room, or NULL.
+ */
 static struct mheap_span *mcentral_cache_span(struct mheap *h, u8 spanclass)
 {
 	struct mheap_mcentral *mc = &h->mcentral[spanclass];
+	int budget = MCENTRAL_SWEEP_BUDGET;
 	struct mheap_span *s;
 	unsigned long flags;
+	u32 sg;
 
 	spin_lock_irqsave(&mc->lock, flags);
-	s = list_first_entry_or_null(&mc->partial[0].head, struct mheap_span,
-				     node);
-	if (s) {
-		mheap_span_list_remove(&mc->partial[0], s);
-		WRITE_ONCE(s->obj.cached, true);
+	sg = READ_ONCE(h->gc.sweepgen);
+	s = list_first_entry_or_null(&mheap_mcentral_list(mc, false, sg)->head,
+				     struct mheap_span, node);
+	if (s)
+		goto have;
+	while (budget-- > 0) {
+		s = list_first_entry_or_null(&mheap_mcentral_list(mc, false, sg - 2)->head,
+					     struct mheap_span, node);
+		if (!s)
+			s = list_first_entry_or_null(&mheap_mcentral_list(mc, true, sg - 2)->head,
+						     struct mheap_span, node);
+		if (!s)
+			break;
+		mheap_span_list_remove(s->list, s);
+		WRITE_ONCE(s->sweepgen, sg - 1);
+		atomic_inc(&h->gc.sweepers);
+		spin_unlock_irqrestore(&mc->lock, flags);
+		mheap_sweep_span(h, s, sg, MHEAP_SWEEP_MCENTRAL, true);
+		spin_lock_irqsave(&mc->lock, flags);
+		atomic_dec(&h->gc.sweepers);
+		if (atomic_read(&s->obj.live) < s->nelems) {
+			/* Not on a list: cache it without the list step. */
+			mcentral_cache(h, s, sg);
+			spin_unlock_irqrestore(&mc->lock, flags);
+			rewind(s);
+			return s;
+		}
+		mheap_span_list_insert(mheap_mcentral_list(mc, true, sg), s);
 	}
 	spin_unlock_irqrestore(&mc->lock, flags);
-	if (s) {
-		/* Rescan from the start: freed objects are found again. */
-		s->obj.freeindex = 0;
-		s->obj.alloc_cache = alloc_cache_at(&s->obj, 0);
-	}
+	return NULL;
+have:
+	mheap_span_list_remove(s->list, s);
+	mcentral_cache(h, s, sg);
+	spin_unlock_irqrestore(&mc->lock, flags);
+	rewind(s);
 	return s;
 }
 
@@ -304,29 +408,62 @@ static void mcentral_free_transition(struct mheap *h, struct mheap_span *s)
 		mheap_span_list_remove(s->list, s);
 		mc->nspans--;
 		spin_unlock_irqrestore(&mc->lock, flags);
-		span_release(h, s);
+		mheap_span_release(h, s);
 		return;
 	}
-	if (s->list == &mc->full[0]) {
-		mheap_span_list_remove(&mc->full[0], s);
-		mheap_span_list_insert(&mc->partial[0], s);
+	if (s->list == &mc->full[0] || s->list == &mc->full[1]) {
+		struct mheap_span_list *to = &mc->partial[s->list - mc->full];
+
+		mheap_span_list_remove(s->list, s);
+		mheap_span_list_insert(to, s);
 	}
 	spin_unlock_irqrestore(&mc->lock, flags);
+}
+
+/*
+ * A span of @spanclass for this CPU's mcache: pay sweep debt, then take
+ * one from mcentral, sweeping on the way, or grow the heap (after the
+ * page reclaimer had its chance).  Called without the mcache lock.
+ */
+static struct mheap_span *mcache_refill(struct mheap *h, u8 spanclass,
+					gfp_t gfp)
+{
+	unsigned int cls = mheap_spanclass_sizeclass(spanclass);
+	struct mheap_span *s;
+
+	mheap_deduct_sweep_credit(h, mheap_class_npages[cls] << PAGE_SHIFT);
+	s = mcentral_cache_span(h, spanclass);
+	if (!s) {
+		if (!mheap_sweep_done(h))
+			mheap_reclaim_pages(h, mheap_class_npages[cls]);
+		s = mcentral_grow(h, spanclass, gfp);
+		if (s)
+			atomic_long_add(s->nelems * s->elemsize,
+					&h->gc.alloc_bytes);
+	}
+	if (s)
+		this_cpu_inc(h->mcache->refills);
+	return s;
 }
 
 /* === Large objects =================================================== */
 
 static void *large_alloc(struct mheap *h, size_t size, gfp_t gfp)
 {
-	unsigned long npages = DIV_ROUND_UP(size, PAGE_SIZE);
+	unsigned long npages = DIV_ROUND_UP(size, PAGE_SIZE), flags;
+	struct mheap_mcentral *mc = &h->mcentral[0];
 	struct mheap_span *s;
+	bool marking;
 	void *p;
 
+	mheap_deduct_sweep_credit(h, npages << PAGE_SHIFT);
+	if (!mheap_sweep_done(h))
+		mheap_reclaim_pages(h, npages);
 	s = mheap_alloc_span(h, npages, MHEAP_SPAN_DEAD, gfp);
 	if (!s)
 		return NULL;
 	if (objspan_init(h, s, 0, npages << PAGE_SHIFT, 1, gfp)) {
-		span_release(h, s);
+		mheap_span_release(h, s);
 		return NULL;
 	}
 	set_bit(0, s->obj.alloc_bits);
@@ -339,10 +476,26 @@ static void *large_alloc(struct mheap *h, size_t size, gfp_t gfp)
 	}
 	mheap_poison(p, npages << PAGE_SHIFT, MHEAP_KASAN_FREE);
 	mheap_unpoison(p, size);
+	atomic_long_add(npages << PAGE_SHIFT, &h->gc.alloc_bytes);
+	kmemleak_alloc(p, size, 1, gfp);
+	/* Large objects wait on class 0's full list for their sweeps. */
+	spin_lock_irqsave(&mc->lock, flags);
+	mc->nspans++;
+	/*
+	 * Marking first, then sg (see mheap_gc_end()): if marking is seen
+	 * closed, the span is filed as swept for the new cycle.
+	 */
+	marking = smp_load_acquire(&h->gc.marking);
+	s->sweepgen = READ_ONCE(h->gc.sweepgen);
+	if (marking)
+		set_bit(0, s->obj.gcmark_bits);
+	mheap_span_list_insert(mheap_mcentral_list(mc, true, s->sweepgen), s);
+	spin_unlock_irqrestore(&mc->lock, flags);
+	if (marking)
+		mark_page(h, s);
 	/* Publish last, as in mcentral_grow(). */
 	smp_store_release(&s->state, MHEAP_SPAN_IN_USE);
 	mheap_count(h, MHEAP_CNT_LARGE_ALLOCS);
-	kmemleak_alloc(p, size, 1, gfp);
 	return p;
 }
 
@@ -352,6 +505,8 @@ static void large_free(struct mheap *h, struct mheap_span *s, const void *p)
 		bad_free(h, p, "interior pointer of a large object");
 		return;
 	}
+	if (unlikely(READ_ONCE(s->specials)))
+		mheap_specials_drop(h, s, 0);
 	if (!test_and_clear_bit(0, s->obj.alloc_bits)) {
 		bad_free(h, p, "double free");
 		return;
@@ -361,9 +516,32 @@ static void large_free(struct mheap *h, struct mheap_span *s, const void *p)
 		mheap_unpoison(p, s->elemsize);
 		memset((void *)p, 0, s->elemsize);
 	}
-	atomic_set(&s->obj.live, 0);
 	mheap_count(h, MHEAP_CNT_LARGE_FREES);
-	span_release(h, s);
+	/* live goes 1 -> 0 under the lock; the span goes unless being swept. */
+	mcentral_free_transition(h, s);
+}
+
+/**
+ * mheap_objects_sweep_dead() - sweeping found object @idx of @s dead
+ * @h: heap
+ * @s: span being swept
+ * @idx: object index; its alloc bit is already clear
+ */
+void mheap_objects_sweep_dead(struct mheap *h, struct mheap_span *s,
+			      unsigned int idx)
+{
+	void *p = (void *)(s->start + idx * s->elemsize);
+
+	kmemleak_free(p);
+	if (want_init_on_free()) {
+		mheap_unpoison(p, s->elemsize);
+		memset(p, 0, s->elemsize);
+	} else {
+		WRITE_ONCE(s->obj.needzero, true);
+	}
+	mheap_poison(p, s->elemsize, MHEAP_KASAN_FREE);
+	if (!s->spanclass)
+		mheap_count(h, MHEAP_CNT_LARGE_FREES);
 }
 
 /* === Public interface ================================================ */
@@ -385,8 +563,8 @@ static void large_free(struct mheap *h, struct mheap_span *s, const void *p)
  */
 void *mheap_alloc(struct mheap *h, size_t size, gfp_t gfp)
 {
-	struct mheap_span *s, *fresh;
 	struct mheap_mcache *c;
+	struct mheap_span *s;
 	unsigned long flags;
 	bool zero;
 	u8 sc;
@@ -421,28 +599,30 @@ again:
 			}
 		}
 		if (!s) {
-			s = mcentral_cache_span(h, sc);
-			if (!s) {
-				/* Growing may sleep: do it without the lock. */
-				local_unlock_irqrestore(&h->mcache->lock, flags);
-				fresh = mcentral_grow(h, sc, gfp);
-				if (!fresh)
-					return NULL;
-				local_lock_irqsave(&h->mcache->lock, flags);
-				c = this_cpu_ptr(h->mcache);
-				if (c->alloc[sc])
-					mcentral_park(h, fresh);
-				else
-					c->alloc[sc] = fresh;
-				goto again;
-			}
-			c->alloc[sc] = s;
-			this_cpu_inc(h->mcache->refills);
+			/* Sweeping and growing take time: not with irqs off. */
+			local_unlock_irqrestore(&h->mcache->lock, flags);
+			s = mcache_refill(h, sc, gfp);
+			if (!s)
+				return NULL;
+			local_lock_irqsave(&h->mcache->lock, flags);
+			c = this_cpu_ptr(h->mcache);
+			/*
+			 * Another task refilled the slot meanwhile, or a cycle
+			 * ended and this CPU's mcache was flushed since the
+			 * span was cached: give it back (sweeping it if it
+			 * needs) and look again.
+			 */
+			if (c->alloc[sc] ||
+			    s->sweepgen != READ_ONCE(h->gc.sweepgen) + 3)
+				mcentral_uncache(h, s);
+			else
+				c->alloc[sc] = s;
 			goto again;
 		}
 	}
 	set_bit(idx, s->obj.alloc_bits);
 	atomic_inc(&s->obj.live);
+	mark_new_object(h, s, idx);
 	zero = READ_ONCE(s->obj.needzero) && want_init_on_alloc(gfp);
 	this_cpu_inc(h->mcache->allocs);
 	local_unlock_irqrestore(&h->mcache->lock, flags);
@@ -506,6 +686,17 @@ void mheap_free(struct mheap *h, const void *p)
 		bad_free(h, p, "double free");
 		return;
 	}
+	/*
+	 * Left unmarked by the last cycle, and not yet swept: the collector
+	 * owns it (unless a special may keep it alive).
+	 */
+	if (unlikely(READ_ONCE(s->sweepgen) == READ_ONCE(h->gc.sweepgen) - 2) &&
+	    !test_bit(idx, o->gcmark_bits) && !READ_ONCE(s->specials)) {
+		bad_free(h, p, "freed after a collection found it dead");
+		return;
+	}
+	if (unlikely(READ_ONCE(s->specials)))
+		mheap_specials_drop(h, s, off);
 	/* Finish with the memory before the slot can be handed out again. */
 	kmemleak_free(p);
 	if (want_init_on_free()) {
@@ -666,13 +857,15 @@ int mheap_objects_init(struct mheap *h)
 	return 0;
 }
 
-/* Tell kmemleak that the live objects of @s go away with the heap. */
-static void forget_objects(struct mheap_span *s)
+/* The live objects of @s go away with the heap: tell kmemleak. */
+static void forget_objects(struct mheap *h, struct mheap_span *s)
 {
 	unsigned int i;
 
 	for_each_set_bit(i, s->obj.alloc_bits, s->nelems)
 		kmemleak_free((void *)(s->start + i * s->elemsize));
+	if (s->specials)
+		mheap_specials_free_all(h, s);
 }
 
 /**
@@ -683,6 +876,7 @@ static void forget_objects(struct mheap_span *s)
  */
 void mheap_objects_destroy(struct mheap *h)
 {
+	struct mheap_special *sp, *next;
 	struct mheap_region *r;
 	unsigned long addr, end;
 
@@ -694,9 +888,15 @@ void mheap_objects_destroy(struct mheap *h)
 			struct mheap_span *s = mheap_span_of(h, (void *)addr);
 
 			if (s && s->start == addr && s->state == MHEAP_SPAN_IN_USE)
-				forget_objects(s);
+				forget_objects(h, s);
 		}
 	}
+	/* Finalizers queued after the last run of the work: not run. */
+	for (sp = h->gc.finq; sp; sp = next) {
+		next = sp->next;
+		kfree(sp);
+	}
+	h->gc.finq = NULL;
 	free_percpu(h->mcache);
 	h->mcache = NULL;
 	mheap_gcbits_destroy(&h->gcbits);

@@ -288,6 +288,7 @@ struct mheap_span *mheap_alloc_span(struct mheap *h, unsigned long npages,
 	s->alloc_count = 0;
 	s->spanclass = 0;
 	s->sweepgen = 0;
+	s->specials = NULL;
 	s->needzero = mheap_region_claim_zeroed(r, off, npages);
 
 	mheap_set_spans(h, s, s);

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The page reclaimer (Go's mheap.reclaim and reclaimChunk).
+ *
+ * While a cycle's sweep is not done, the page heap would rather free the
+ * pages of dead spans than grow.  Spans with no marked object at all are
+ * found cheaply from the arena bitmaps: pageInUse has a bit on the first
+ * page of each in-use span and pageMarks one on the first page of each
+ * span where something was marked, so pageInUse &~ pageMarks lists the
+ * candidates.  The reclaimer walks the heap's page-number space a chunk
+ * (512 pages) at a time from an index every caller advances atomically,
+ * sweeps those spans, and keeps pages it freed beyond its caller's need
+ * as credit for the next caller.
+ */
+#define pr_fmt(fmt) "mheap: " fmt
+
+#include <linux/bitmap.h>
+#include <linux/ktime.h>
+#include <kunit/visibility.h>
+#include "internal.h"
+
+/* The virtual address of page-number chunk @chunk, or 0 if none maps it. */
+static unsigned long chunk_base(struct mheap *h, unsigned long chunk)
+{
+	unsigned long flags, base = 0;
+	struct mheap_region *r;
+
+	spin_lock_irqsave(&h->lock, flags);
+	if (chunk < h->pages.nchunks) {
+		r = h->chunk_region[chunk];
+		if (r)
+			base = r->base + (((chunk << PALLOC_CHUNK_SHIFT) -
+					   r->lpage) << PAGE_SHIFT);
+	}
+	spin_unlock_irqrestore(&h->lock, flags);
+	return base;
+}
+
+/* Sweep the unmarked spans starting in [addr, addr + npages pages). */
+static unsigned long reclaim_range(struct mheap *h, unsigned long addr,
+				   unsigned long npages, u32 sg)
+{
+	struct mheap_arena *a = mheap_arena_of(h, addr);
+	unsigned long first, end, i, freed = 0;
+
+	if (!a)
+		return 0;
+	first = (addr - a->base) >> PAGE_SHIFT;
+	end = first + npages;
+	for_each_set_bit_from(first, a->page_in_use, end) {
+		struct mheap_span *s;
+
+		if (test_bit(first, a->page_marks))
+			continue;
+		i = a->base + (first << PAGE_SHIFT);
+		s = mheap_span_of(h, (void *)i);
+		if (!s || s->start != i || READ_ONCE(s->sweepgen) != sg - 2)
+			continue;
+		if (mheap_span_try_acquire(h, s, sg)) {
+			unsigned long n;
+
+			n = mheap_sweep_span(h, s, sg, MHEAP_SWEEP_RECLAIM, false);
+			if (n) {
+				freed += n;
+				atomic_long_inc(&h->gc.reclaim_spans);
+			}
+		}
+	}
+	return freed;
+}
+
+/* Go's reclaimChunk: one chunk of page-number space. */
+static unsigned long reclaim_chunk(struct mheap *h, unsigned long chunk, u32 sg)
+{
+	unsigned long base = chunk_base(h, chunk), done = 0, freed = 0;
+
+	if (!base)
+		return 0;
+	/* A chunk of a vmap region may straddle two arenas. */
+	while (done < MHEAP_CHUNK_PAGES) {
+		unsigned long addr = base + (done << PAGE_SHIFT);
+		unsigned long n = min(MHEAP_CHUNK_PAGES - done,
+				      (MHEAP_ARENA_BYTES - (addr & (MHEAP_ARENA_BYTES - 1))) >> PAGE_SHIFT);
+
+		freed += reclaim_range(h, addr, n, sg);
+		done += n;
+	}
+	atomic_long_add(MHEAP_CHUNK_PAGES, &h->gc.reclaim_scanned);
+	return freed;
+}
+
+/* Take up to @npages of credit left by earlier callers. */
+static unsigned long take_credit(struct mheap *h, unsigned long npages)
+{
+	long c = atomic_long_read(&h->gc.reclaim_credit), take;
+
+	do {
+		if (c <= 0)
+			return 0;
+		take = min_t(long, c, npages);
+	} while (!atomic_long_try_cmpxchg(&h->gc.reclaim_credit, &c, c - take));
+	return take;
+}
+
+/**
+ * mheap_reclaim_pages() - free at least @npages pages of dead spans
+ * @h: heap
+ * @npages: pages the caller would like freed
+ *
+ * Return: pages of the request met, from credit or fresh reclaim (at most
+ * @npages); surplus found is kept as credit.
+ */
+unsigned long mheap_reclaim_pages(struct mheap *h, unsigned long npages)
+{
+	unsigned long got, need, end, chunk, n;
+	u64 t0;
+	u32 sg;
+
+	if (mheap_sweep_done(h) || !npages)
+		return 0;
+	atomic_long_inc(&h->gc.reclaim_calls);
+	got = take_credit(h, npages);
+	need = npages - got;
+	if (!need)
+		return got;
+	t0 = ktime_get_ns();
+	/* Counted as a sweeper so a gc_begin waits for us. */
+	atomic_inc(&h->gc.sweepers);
+	sg = smp_load_acquire(&h->gc.sweepgen);
+	end = READ_ONCE(h->gc.reclaim_end);
+	while (need) {
+		chunk = atomic_long_fetch_add(1, &h->gc.reclaim_index);
+		if (chunk >= end) {
+			atomic_long_set(&h->gc.reclaim_index, end);
+			break;
+		}
+		n = reclaim_chunk(h, chunk, sg);
+		atomic_long_add(n, &h->gc.reclaim_pages);
+		if (n > need) {
+			atomic_long_add(n - need, &h->gc.reclaim_credit);
+			n = need;
+		}
+		need -= n;
+		got += n;
+	}
+	atomic_dec(&h->gc.sweepers);
+	atomic64_add(ktime_get_ns() - t0, &h->gc.reclaim_ns);
+	return got;
+}
+
+/**
+ * mheap_reclaim() - free dead spans' pages, as the heap does before growing
+ * @h: heap
+ * @npages: pages wanted
+ *
+ * Scans the heap a chunk at a time for spans in which the last cycle
+ * marked nothing, sweeps them and gives their pages to the page heap.
+ * Pages freed beyond @npages are kept as credit for later calls.  Does
+ * nothing once the cycle's sweep is done.
+ *
+ * Context: any context; does not sleep.
+ * Return: pages of the request met, at most @npages.
+ */
+unsigned long mheap_reclaim(struct mheap *h, unsigned long npages)
+{
+	return mheap_reclaim_pages(h, npages);
+}
+EXPORT_SYMBOL_GPL(mheap_reclaim);

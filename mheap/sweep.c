@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Collection cycles and sweeping (Go's mgcsweep.go and the sweep half of
+ * mgc.go), for a heap whose user does the marking.
+ *
+ * A cycle is mheap_gc_begin(), any number of mheap_mark() calls, and
+ * mheap_gc_end().  Objects not marked in between are dead.  Ending the
+ * cycle adds 2 to the heap's sweep generation sg, which turns every span
+ * into one that needs sweeping (its sweepgen is now sg - 2) and every
+ * mcentral "swept" list into an "unswept" one.  Spans are then swept
+ * lazily, each exactly once, by whoever gets to it first:
+ *
+ *  - a CPU refilling its mcache sweeps unswept spans of the class it
+ *    needs before it grows the heap (object.c, Go's cacheSpan);
+ *  - an allocation pays sweep debt in proportion to the bytes it takes
+ *    (proportional sweep, Go's deductSweepCredit);
+ *  - the page reclaimer sweeps wholly unmarked spans before the page heap
+ *    grows (reclaim.c);
+ *  - a CPU giving back a span it cached before the cycle ended sweeps it;
+ *  - the background sweeper sweeps whatever is left;
+ *  - mheap_sweep_all() and the next mheap_gc_begin() finish the job.
+ *
+ * Ownership of a span for sweeping moves its sweepgen from sg - 2 to
+ * sg - 1 under the mcentral lock that also guards the list it is on, so
+ * taking it off the list and claiming it are one step.
+ *
+ * Unlike Go, objects are also freed explicitly, without locks, at any time.
+ * So a span's bit vectors never move: sweeping works in place, word by
+ * word, alloc &= mark with an atomic and, then clears the mark word.  A
+ * concurrent explicit free of a live (marked) object clears its alloc bit
+ * before or after the and; either way the object is freed once.
+ */
+#define pr_fmt(fmt) "mheap: " fmt
+
+#include <linux/delay.h>
+#include <linux/math64.h>
+#include <linux/sched.h>
+#include <kunit/visibility.h>
+#include "internal.h"
+
+const char *const mheap_sweep_src_names[MHEAP_SWEEP_SRC_COUNT] = {
+	[MHEAP_SWEEP_BACKGROUND]	= "background",
+	[MHEAP_SWEEP_PROPORTIONAL]	= "proportional",
+	[MHEAP_SWEEP_MCENTRAL]		= "mcentral",
+	[MHEAP_SWEEP_RECLAIM]		= "reclaim",
+	[MHEAP_SWEEP_UNCACHE]		= "uncache",
+	[MHEAP_SWEEP_ENSURE]		= "ensure",
+	[MHEAP_SWEEP_EXPLICIT]		= "explicit",
+};
+
+const char *const mheap_bgsweep_state_names[] = {
+	[MHEAP_BGSWEEP_IDLE]	= "idle",
+	[MHEAP_BGSWEEP_RUNNING]	= "running",
+	[MHEAP_BGSWEEP_OFF]	= "off",
+};
+
+/**
+ * mheap_sweep_done() - has every span been swept this cycle?
+ * @h: heap
+ *
+ * Return: true once the lists hold no unswept span and no sweep is running.
+ */
+bool mheap_sweep_done(struct mheap *h)
+{
+	return READ_ONCE(h->gc.drained) && !atomic_read(&h->gc.sweepers);
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_sweep_done);
+
+/* Is @l one of @mc's lists? */
+static bool on_mcentral(struct mheap_mcentral *mc, struct mheap_span_list *l)
+{
+	return l == &mc->partial[0] || l == &mc->partial[1] ||
+	       l == &mc->full[0] || l == &mc->full[1];
+}
+
+/**
+ * mheap_span_try_acquire() - claim a span found by address for sweeping
+ * @h: heap
+ * @s: a span seen through the span map, not known to be alive
+ * @sg: the heap's sweep generation the caller read
+ *
+ * Go's sweepLocker.tryAcquire for spans reached without their list: the
+ * span must be an object span of @h that needs sweeping and sits on its
+ * mcentral list.  On success it is off the list, at sg - 1, counted in
+ * the sweepers, and the caller must sweep it.
+ *
+ * Return: true if the caller now owns @s for sweeping.
+ */
+bool mheap_span_try_acquire(struct mheap *h, struct mheap_span *s, u32 sg)
+{
+	unsigned int sc = READ_ONCE(s->spanclass);
+	struct mheap_mcentral *mc;
+	unsigned long flags;
+	bool ok;
+
+	if (sc >= MHEAP_NUM_SPANCLASSES)
+		return false;
+	mc = &h->mcentral[sc];
+	spin_lock_irqsave(&mc->lock, flags);
+	/* The structure may have been re-used: check everything again. */
+	ok = READ_ONCE(s->state) == MHEAP_SPAN_IN_USE && s->heap == h &&
+	     s->spanclass == sc && s->sweepgen == sg - 2 &&
+	     on_mcentral(mc, s->list);
+	if (ok) {
+		mheap_span_list_remove(s->list, s);
+		WRITE_ONCE(s->sweepgen, sg - 1);
+		atomic_inc(&h->gc.sweepers);
+	}
+	spin_unlock_irqrestore(&mc->lock, flags);
+	return ok;
+}
+
+/*
+ * Sweep the bits of @s in place.  Returns the number of objects freed.
+ * A pinned object or one revived for its finalizer had its mark bit set
+ * by mheap_specials_sweep() just before.
+ */
+static unsigned int sweep_bits(struct mheap *h, struct mheap_span *s)
+{
+	struct mheap_objspan *o = &s->obj;
+	unsigned int w, nwords = BITS_TO_LONGS(s->nelems), freed = 0;
+
+	for (w = 0; w < nwords; w++) {
+		unsigned long mark, dead;
+		unsigned int bit;
+
+		mark = atomic_long_xchg((atomic_long_t *)&o->gcmark_bits[w], 0);
+		dead = atomic_long_fetch_and(mark,
+					     (atomic_long_t *)&o->alloc_bits[w]);
+		dead &= ~mark;
+		for_each_set_bit(bit, &dead, BITS_PER_LONG) {
+			mheap_objects_sweep_dead(h, s, w * BITS_PER_LONG + bit);
+			freed++;
+		}
+	}
+	return freed;
+}
+
+/**
+ * mheap_sweep_span() - sweep a span the caller acquired (Go's mspan.sweep)
+ * @h: heap
+ * @s: span at sg - 1, owned by the caller, on no list and in no mcache
+ * @sg: the heap's sweep generation
+ * @src: who sweeps, for the statistics
+ * @keep: leave the span to the caller (at sg, still counted as a
+ *	sweeper, the caller decrements gc.sweepers once the span is filed
+ *	or cached) instead of filing it or freeing it when empty
+ *
+ * Runs the specials of dead objects, frees every allocated object that
+ * is not marked (kmemleak, KASAN and init_on_free see a free), starts the
+ * span's next cycle with clear mark bits, and files the span in mcentral
+ * by how full it is, or gives its pages back if nothing in it lives.
+ *
+ * Context: any context; does not sleep.
+ * Return: pages given back to the page heap.
+ */
+unsigned long mheap_sweep_span(struct mheap *h, struct mheap_span *s, u32 sg,
+			       enum mheap_sweep_src src, bool keep)
+{
+	unsigned int freed;
+
+	if (READ_ONCE(s->specials))
+		mheap_specials_sweep(h, s);
+	freed = sweep_bits(h, s);
+	if (freed) {
+		atomic_sub(freed, &s->obj.live);
+		atomic_long_add(freed, &h->gc.objects_freed);
+	}
+	atomic_long_add(s->npages, &h->gc.pages_swept);
+	atomic_long_inc(&h->gc.spans_swept);
+	atomic_long_inc(&h->gc.swept_by[src]);
+	if (keep) {
+		smp_store_release(&s->sweepgen, sg);
+		return 0;
+	}
+	freed = mheap_mcentral_file(h, s);
+	atomic_dec(&h->gc.sweepers);
+	return freed;
+}
+
+/**
+ * mheap_ensure_swept() - make sure a span is swept (Go's ensureSwept)
+ * @h: heap
+ * @s: a live object span the caller holds an object of
+ *
+ * Sweeps @s if it still needs it, or waits for whoever is sweeping it or
+ * holds it cached from before the cycle ended.
+ *
+ * Context: process context, may sleep.
+ */
+void mheap_ensure_swept(struct mheap *h, struct mheap_span *s)
+{
+	for (;;) {
+		u32 sg = smp_load_acquire(&h->gc.sweepgen);
+		u32 ssg = READ_ONCE(s->sweepgen);
+
+		if (ssg == sg || ssg == sg + 3 ||
+		    smp_load_acquire(&s->state) != MHEAP_SPAN_IN_USE)
+			return;
+		if (ssg == sg - 2 && mheap_span_try_acquire(h, s, sg)) {
+			mheap_sweep_span(h, s, sg, MHEAP_SWEEP_ENSURE, false);
+			return;
+		}
+		cond_resched();
+	}
+}
+
+/* Take the next unswept span off some mcentral, or NULL. */
+static struct mheap_span *next_unswept(struct mheap *h, u32 sg)
+{
+	unsigned int i, start = atomic_inc_return(&h->gc.next_class);
+	struct mheap_span *s = NULL;
+
+	for (i = 0; i < MHEAP_NUM_SPANCLASSES && !s; i++) {
+		struct mheap_mcentral *mc;
+		unsigned long flags;
+
+		mc = &h->mcentral[(start + i) % MHEAP_NUM_SPANCLASSES];
+		spin_lock_irqsave(&mc->lock, flags);
+		s = list_first_entry_or_null(&mheap_mcentral_list(mc, false, sg - 2)->head,
+					     struct mheap_span, node);
+		if (!s)
+			s = list_first_entry_or_null(&mheap_mcentral_list(mc, true, sg - 2)->head,
+						     struct mheap_span, node);
+		if (s) {
+			mheap_span_list_remove(s->list, s);
+			WRITE_ONCE(s->sweepgen, sg - 1);
+		}
+		spin_unlock_irqrestore(&mc->lock, flags);
+	}
+	return s;
+}
+
+/**
+ * mheap_sweepone() - sweep one span that needs it (Go's sweepone)
+ * @h: heap
+ * @src: who sweeps, for the statistics
+ *
+ * Context: any context; does not sleep.
+ * Return: pages of the span swept, 0 when there was nothing left.
+ */
+unsigned long mheap_sweepone(struct mheap *h, enum mheap_sweep_src src)
+{
+	struct mheap_span *s;
+	unsigned long npages;
+	u32 sg;
+
+	if (READ_ONCE(h->gc.drained))
+		return 0;
+	/* Counted before looking, so "done" cannot be seen while we do. */
+	atomic_inc(&h->gc.sweepers);
+	sg = smp_load_acquire(&h->gc.sweepgen);
+	s = next_unswept(h, sg);
+	if (!s) {
+		if (!READ_ONCE(h->gc.flushing))
+			WRITE_ONCE(h->gc.drained, true);
+		atomic_dec(&h->gc.sweepers);
+		return 0;
+	}
+	npages = s->npages;
+	mheap_sweep_span(h, s, sg, src, false);
+	return npages;
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_sweepone);
+
+/**
+ * mheap_sweep_all() - finish sweeping the last cycle
+ * @h: heap
+ *
+ * Returns once every span has been swept, by this caller or by others.
+ *
+ * Context: process context, may sleep.
+ */
+void mheap_sweep_all(struct mheap *h)
+{
+	might_sleep();
+	for (;;) {
+		while (mheap_sweepone(h, MHEAP_SWEEP_EXPLICIT))
+			cond_resched();
+		if (mheap_sweep_done(h))
+			break;
+		/* Others still sweep a span each, or gc_end is flushing. */
+		usleep_range(50, 100);
+	}
+}
+EXPORT_SYMBOL_GPL(mheap_sweep_all);
+
+/**
+ * mheap_deduct_sweep_credit() - sweep in proportion to allocation
+ * @h: heap
+ * @bytes: bytes the caller is about to take (a span's free space)
+ *
+ * Go's deductSweepCredit: by the time the allocations since the cycle
+ * ended reach the budget computed in mheap_gc_end(), every span that
+ * needed sweeping has been swept.
+ *
+ * Context: any context; does not sleep.
+ */
+void mheap_deduct_sweep_credit(struct mheap *h, unsigned long bytes)
+{
+	unsigned long basis, live, lbasis;
+	u64 ppb, target;
+
+	ppb = READ_ONCE(h->gc.ppb_q32);
+	if (likely(!ppb) || READ_ONCE(h->gc.drained))
+		return;
+retry:
+	basis = READ_ONCE(h->gc.pages_swept_basis);
+	lbasis = READ_ONCE(h->gc.live_basis);
+	live = atomic_long_read(&h->gc.alloc_bytes);
+	if (live > lbasis)
+		bytes += live - lbasis;
+	target = mul_u64_u64_shr(ppb, bytes, 32);
+	while (target > atomic_long_read(&h->gc.pages_swept) - basis) {
+		if (!mheap_sweepone(h, MHEAP_SWEEP_PROPORTIONAL)) {
+			WRITE_ONCE(h->gc.ppb_q32, 0);
+			break;
+		}
+		if (READ_ONCE(h->gc.pages_swept_basis) != basis)
+			goto retry;
+	}
+}
+
+/* Go's gcPaceSweeper, with the heap in use at the cycle's end as budget. */
+static void pace_sweeper(struct mheap *h)
+{
+	unsigned long in_use = atomic_long_read(&h->pages_in_use);
+	unsigned long swept = atomic_long_read(&h->gc.pages_swept);
+	unsigned long distance = in_use << PAGE_SHIFT;
+
+	/* Go keeps a 1 MiB margin and at least a page of distance. */
+	distance = distance > SZ_1M + PAGE_SIZE ? distance - SZ_1M : PAGE_SIZE;
+	WRITE_ONCE(h->gc.live_basis, atomic_long_read(&h->gc.alloc_bytes));
+	WRITE_ONCE(h->gc.pages_swept_basis, swept);
+	if (in_use <= swept)
+		WRITE_ONCE(h->gc.ppb_q32, 0);
+	else
+		WRITE_ONCE(h->gc.ppb_q32,
+			   div64_u64((u64)(in_use - swept) << 32, distance));
+}
+
+/* === The background sweeper ========================================== */
+
+static void bgsweep_fn(struct work_struct *work)
+{
+	struct mheap *h = container_of(work, struct mheap, gc.bg_work);
+
+	if (READ_ONCE(h->gc.bg_state) == MHEAP_BGSWEEP_OFF)
+		return;
+	WRITE_ONCE(h->gc.bg_state, MHEAP_BGSWEEP_RUNNING);
+	while (!READ_ONCE(h->gc.bg_stop) &&
+	       READ_ONCE(h->gc.bg_state) == MHEAP_BGSWEEP_RUNNING &&
+	       mheap_sweepone(h, MHEAP_SWEEP_BACKGROUND))
+		cond_resched();
+	cmpxchg(&h->gc.bg_state, MHEAP_BGSWEEP_RUNNING, MHEAP_BGSWEEP_IDLE);
+}
+
+/**
+ * mheap_bgsweep_set() - allow or stop the background sweeper
+ * @h: heap
+ * @on: whether it may run
+ *
+ * Context: process context, may sleep (waits for a running sweep).
+ */
+void mheap_bgsweep_set(struct mheap *h, bool on)
+{
+	if (on) {
+		WRITE_ONCE(h->gc.bg_state, MHEAP_BGSWEEP_IDLE);
+		if (!READ_ONCE(h->gc.drained))
+			queue_work(system_unbound_wq, &h->gc.bg_work);
+	} else {
+		WRITE_ONCE(h->gc.bg_state, MHEAP_BGSWEEP_OFF);
+		cancel_work_sync(&h->gc.bg_work);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_bgsweep_set);
+
+/* === Cycles ========================================================== */
+
+/* Forget which pages had marked objects (Go clears pageMarks per cycle). */
+static void clear_page_marks(struct mheap *h)
+{
+	unsigned long i, j;
+
+	mutex_lock(&h->grow_lock);
+	for (i = 0; i < h->l1_entries; i++) {
+		/* Pairs with the release stores publishing the index. */
+		struct mheap_arena **l2 = smp_load_acquire(&h->l1[i]);
+
+		if (!l2)
+			continue;
+		for (j = 0; j < MHEAP_L2_ENTRIES; j++) {
+			/* As above. */
+			struct mheap_arena *a = smp_load_acquire(&l2[j]);
+
+			if (a)
+				bitmap_zero(a->page_marks, MHEAP_ARENA_PAGES);
+		}
+	}
+	mutex_unlock(&h->grow_lock);
+}
+
+/**
+ * mheap_gc_begin() - start a collection cycle: marking
+ * @h: heap
+ *
+ * Finishes sweeping the previous cycle, then opens marking: from here
+ * until mheap_gc_end(), mheap_mark() marks objects and new objects are
+ * allocated marked.  Calling it while marking is already open does
+ * nothing.
+ *
+ * Context: process context, may sleep.
+ */
+void mheap_gc_begin(struct mheap *h)
+{
+	might_sleep();
+	mutex_lock(&h->gc_lock);
+	if (!h->gc.marking) {
+		mheap_sweep_all(h);
+		clear_page_marks(h);
+		/* Pairs with the acquire in mheap_mark() and allocation. */
+		smp_store_release(&h->gc.marking, true);
+	}
+	mutex_unlock(&h->gc_lock);
+}
+EXPORT_SYMBOL_GPL(mheap_gc_begin);
+
+/* Chunks of page-number space holding regions: what the reclaimer scans. */
+static unsigned long heap_chunks(struct mheap *h)
+{
+	struct mheap_region *r;
+	unsigned long flags, end = 0;
+
+	spin_lock_irqsave(&h->lock, flags);
+	if (!list_empty(&h->regions)) {
+		r = list_last_entry(&h->regions, struct mheap_region, node);
+		end = (r->lpage + r->npages) >> PALLOC_CHUNK_SHIFT;
+	}
+	spin_unlock_irqrestore(&h->lock, flags);
+	return end;
+}
+
+/**
+ * mheap_gc_end() - end marking; what was not marked is dead
+ * @h: heap
+ *
+ * Adds 2 to the heap's sweep generation, so every span needs sweeping,
+ * rotates the gcBits epochs, points the page reclaimer at the start of
+ * the heap, makes every CPU give back the spans it cached during the
+ * cycle (they are swept as they come back), computes the proportional
+ * sweep pace and wakes the background sweeper.  Calling it while no
+ * marking is open does nothing.
+ *
+ * Context: process context, may sleep.
+ */
+void mheap_gc_end(struct mheap *h)
+{
+	u32 sg;
+
+	might_sleep();
+	mutex_lock(&h->gc_lock);
+	if (!h->gc.marking) {
+		mutex_unlock(&h->gc_lock);
+		return;
+	}
+	sg = h->gc.sweepgen + 2;
+	WRITE_ONCE(h->gc.ppb_q32, 0);
+	WRITE_ONCE(h->gc.flushing, true);
+	WRITE_ONCE(h->gc.drained, false);
+	WRITE_ONCE(h->gc.reclaim_end, heap_chunks(h));
+	atomic_long_set(&h->gc.reclaim_index, 0);
+	atomic_long_set(&h->gc.reclaim_credit, 0);
+	atomic_long_set(&h->gc.pages_swept, 0);
+	atomic_long_set(&h->gc.spans_swept, 0);
+	/*
+	 * Order matters for allocation: one that sees marking closed must
+	 * see the new sg, so that it still marks objects in a span it cached
+	 * before (now at sg + 1, swept only when it gives the span back).
+	 */
+	smp_store_release(&h->gc.sweepgen, sg);
+	smp_store_release(&h->gc.marking, false);
+	mheap_gcbits_next_epoch(&h->gcbits);
+	mheap_mcache_flush_all(h);
+	WRITE_ONCE(h->gc.flushing, false);
+	pace_sweeper(h);
+	h->gc.cycles++;
+	if (READ_ONCE(h->gc.bg_state) != MHEAP_BGSWEEP_OFF)
+		queue_work(system_unbound_wq, &h->gc.bg_work);
+	mutex_unlock(&h->gc_lock);
+}
+EXPORT_SYMBOL_GPL(mheap_gc_end);
+
+/**
+ * mheap_mark() - mark the object holding an address
+ * @h: heap
+ * @p: any address inside an object (interior pointers are fine)
+ *
+ * Marks the object, and its span's first page in the arena's pageMarks
+ * so the page reclaimer leaves the span alone.  The caller must hold a
+ * reference that keeps the object from being freed explicitly meanwhile.
+ *
+ * Context: any context, lock-free.
+ * Return: true if @p is in a live object of @h and marking is open;
+ * false for addresses outside the heap, free slots, manual spans, and
+ * outside a cycle.
+ */
+bool mheap_mark(struct mheap *h, const void *p)
+{
+	struct mheap_span *s;
+	struct mheap_arena *a;
+	unsigned long off;
+	unsigned int idx;
+
+	/* Pairs with the release in mheap_gc_begin(). */
+	if (!smp_load_acquire(&h->gc.marking))
+		return false;
+	s = mheap_span_of(h, p);
+	/* Pairs with the release publishing an object span. */
+	if (!s || smp_load_acquire(&s->state) != MHEAP_SPAN_IN_USE)
+		return false;
+	off = (unsigned long)p - s->start;
+	idx = s->spanclass ? mheap_obj_index(off, s->obj.divmagic) : 0;
+	if (idx >= s->nelems || !test_bit(idx, s->obj.alloc_bits))
+		return false;
+	if (!test_bit(idx, s->obj.gcmark_bits))
+		set_bit(idx, s->obj.gcmark_bits);
+	a = mheap_arena_of(h, s->start);
+	off = (s->start - a->base) >> PAGE_SHIFT;
+	if (!test_bit(off, a->page_marks))
+		set_bit(off, a->page_marks);
+	return true;
+}
+EXPORT_SYMBOL_GPL(mheap_mark);
+
+/* === Set-up and teardown ============================================= */
+
+void mheap_gc_init(struct mheap *h)
+{
+	mutex_init(&h->gc_lock);
+	spin_lock_init(&h->gc.special_lock);
+	INIT_WORK(&h->gc.bg_work, bgsweep_fn);
+	INIT_WORK(&h->gc.fin_work, mheap_fin_work_fn);
+	/* Nothing to sweep before the first cycle. */
+	h->gc.drained = true;
+	h->gc.bg_state = MHEAP_BGSWEEP_IDLE;
+}
+
+/**
+ * mheap_gc_destroy() - stop sweeping, run the finalizers already due
+ * @h: heap being destroyed
+ */
+void mheap_gc_destroy(struct mheap *h)
+{
+	WRITE_ONCE(h->gc.bg_stop, true);
+	cancel_work_sync(&h->gc.bg_work);
+	/* Objects found dead get their finalizers; the heap is still whole. */
+	flush_work(&h->gc.fin_work);
+	mutex_destroy(&h->gc_lock);
+}
