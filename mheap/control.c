@@ -13,6 +13,14 @@
  *   scavenge bytes=N          give at least N bytes of free memory back
  *   limit bytes=N             set the soft memory limit (0: none)
  *   scavenger on|off          start or stop the background scavenger
+ *   gc                        a collection cycle that marks every object
+ *                             of the pool: they all survive
+ *   gc keep=N%                a cycle that marks N% (0 to 100) of the
+ *                             pool's objects, drawn at random; the others
+ *                             leave the pool, the sweep frees them
+ *   sweep                     finish sweeping the last cycle
+ *   reclaim pages=N           ask the page reclaimer for N pages
+ *   sweeper on|off            start or stop the background sweeper
  *
  * Numbers are decimal, or a decimal mantissa and exponent (1e5).
  * Anything else, including trailing garbage, numbers out of range and
@@ -22,6 +30,7 @@
  */
 #define pr_fmt(fmt) "mheap: " fmt
 
+#include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
@@ -192,6 +201,73 @@ static void control_free_all(struct mheap *h)
 	}
 }
 
+/* "keep=N%" with 0 <= N <= 100. */
+static int parse_keep(const char *tok, unsigned int *pct)
+{
+	const char *p = tok + 5;
+	unsigned int n = 0;
+
+	if (strncmp(tok, "keep=", 5) || !isdigit(*p))
+		return -EINVAL;
+	/* Digits only: no sign, no newline as kstrtouint() would take. */
+	for (; isdigit(*p); p++) {
+		n = n * 10 + (*p - '0');
+		if (n > 100)
+			return -EINVAL;
+	}
+	if (p[0] != '%' || p[1])
+		return -EINVAL;
+	*pct = n;
+	return 0;
+}
+
+/* A random index below @n. */
+static unsigned long rand_below(unsigned long n)
+{
+	if (n <= U32_MAX)
+		return get_random_u32_below(n);
+	return get_random_u64() % n;
+}
+
+/*
+ * A collection cycle over the pool: @pct percent of its objects, drawn at
+ * random, are marked and stay; the rest leave the pool, to be freed by
+ * sweeping (the pool must never free them itself).  Every other object of
+ * the heap is dead too.  Caller holds pool_lock.
+ */
+static void control_gc(struct mheap *h, unsigned int pct)
+{
+	unsigned long i, j, n = h->nobjs, keep, lost = 0;
+	void *tmp;
+
+	/* n * pct / 100 without overflow. */
+	keep = n / 100 * pct + n % 100 * pct / 100;
+	/* The first @keep entries become a uniform random sample (Fisher-Yates). */
+	for (i = 0; keep < n && i < keep; i++) {
+		j = i + rand_below(n - i);
+		tmp = h->objs[i];
+		h->objs[i] = h->objs[j];
+		h->objs[j] = tmp;
+		if (i % 1024 == 1023)
+			cond_resched();
+	}
+	mheap_gc_begin(h);
+	/* Not interruptible: a half-marked pool would lose live objects. */
+	for (i = 0, j = 0; i < keep; i++) {
+		if (mheap_mark(h, h->objs[i]))
+			h->objs[j++] = h->objs[i];
+		else
+			lost++;
+		if (i % 1024 == 1023)
+			cond_resched();
+	}
+	mheap_gc_end(h);
+	h->nobjs = j;
+	if (lost)
+		pr_err("%s: gc: %lu objects of the pool could not be marked\n",
+		       h->name, lost);
+}
+
 /**
  * mheap_control() - run one control command on a heap
  * @h: heap
@@ -252,6 +328,25 @@ int mheap_control(struct mheap *h, char *line)
 	} else if (!strcmp(argv[0], "scavenger") && argc == 2 &&
 		   (!strcmp(argv[1], "on") || !strcmp(argv[1], "off"))) {
 		mheap_scavenger_set(h, !strcmp(argv[1], "on"));
+		err = 0;
+	} else if (!strcmp(argv[0], "gc") && argc <= 2) {
+		unsigned int pct = 100;
+
+		if (argc == 2 && parse_keep(argv[1], &pct))
+			goto out;
+		control_gc(h, pct);
+		err = 0;
+	} else if (!strcmp(argv[0], "sweep") && argc == 1) {
+		mheap_sweep_all(h);
+		err = 0;
+	} else if (!strcmp(argv[0], "reclaim") && argc == 2) {
+		if (parse_kv(argv[1], "pages", palloc_npages(&h->pages), &npages))
+			goto out;
+		mheap_reclaim(h, npages);
+		err = 0;
+	} else if (!strcmp(argv[0], "sweeper") && argc == 2 &&
+		   (!strcmp(argv[1], "on") || !strcmp(argv[1], "off"))) {
+		mheap_bgsweep_set(h, !strcmp(argv[1], "on"));
 		err = 0;
 	}
 out:

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The debugfs tree: /sys/kernel/debug/mheap/ with a "heaps" list and one
- * directory per heap holding stats, arenas and spans.  Files are root-only.
+ * directory per heap holding stats, arenas, spans, chunks, classes,
+ * scavenge, sweep, reclaim and control.  Files are root-only.
  * Documentation/ABI/testing/debugfs-mheap defines every field.
  */
 #define pr_fmt(fmt) "mheap: " fmt
@@ -170,6 +171,72 @@ static int scavenge_show(struct seq_file *m, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(scavenge);
+
+/* === <heap>/sweep ==================================================== */
+
+/* A Q32 fixed-point value as a decimal with 6 fraction digits, truncated. */
+static void seq_put_q32(struct seq_file *m, const char *key, u64 q)
+{
+	seq_printf(m, "%s: %llu.%06llu\n", key, q >> 32,
+		   ((q & U32_MAX) * 1000000) >> 32);
+}
+
+static int sweep_show(struct seq_file *m, void *v)
+{
+	struct mheap *h = m->private;
+	struct mheap_gc *gc = &h->gc;
+	int i, bg = READ_ONCE(gc->bg_state);
+
+	seq_printf(m, "sweepgen: %u\n", READ_ONCE(gc->sweepgen));
+	seq_printf(m, "marking: %d\n", READ_ONCE(gc->marking));
+	seq_printf(m, "sweep_done: %d\n", mheap_sweep_done(h));
+	seq_printf(m, "cycles: %lu\n", READ_ONCE(gc->cycles));
+	seq_printf(m, "spans_swept: %ld\n", atomic_long_read(&gc->spans_swept));
+	seq_printf(m, "pages_swept: %ld\n", atomic_long_read(&gc->pages_swept));
+	seq_printf(m, "pages_swept_basis: %lu\n",
+		   READ_ONCE(gc->pages_swept_basis));
+	seq_put_q32(m, "sweep_pages_per_byte", READ_ONCE(gc->ppb_q32));
+	seq_printf(m, "sweep_pages_per_byte_q32: %llu\n", READ_ONCE(gc->ppb_q32));
+	seq_printf(m, "allocated_bytes: %ld\n", atomic_long_read(&gc->alloc_bytes));
+	seq_printf(m, "allocated_bytes_basis: %lu\n", READ_ONCE(gc->live_basis));
+	seq_printf(m, "objects_freed: %ld\n", atomic_long_read(&gc->objects_freed));
+	for (i = 0; i < MHEAP_SWEEP_SRC_COUNT; i++)
+		seq_printf(m, "swept_%s: %ld\n", mheap_sweep_src_names[i],
+			   atomic_long_read(&gc->swept_by[i]));
+	seq_printf(m, "background: %s\n",
+		   bg >= 0 && bg <= MHEAP_BGSWEEP_OFF ?
+		   mheap_bgsweep_state_names[bg] : "?");
+	seq_printf(m, "sweepers: %d\n", atomic_read(&gc->sweepers));
+	seq_printf(m, "finalizers_queued: %ld\n",
+		   atomic_long_read(&gc->fin_queued));
+	seq_printf(m, "finalizers_run: %ld\n", atomic_long_read(&gc->fin_run));
+	seq_printf(m, "specials: %ld\n", atomic_long_read(&gc->specials));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(sweep);
+
+/* === <heap>/reclaim ================================================== */
+
+static int reclaim_show(struct seq_file *m, void *v)
+{
+	struct mheap_gc *gc = &((struct mheap *)m->private)->gc;
+
+	seq_printf(m, "reclaim_index: %ld\n", atomic_long_read(&gc->reclaim_index));
+	seq_printf(m, "reclaim_end: %lu\n", READ_ONCE(gc->reclaim_end));
+	seq_printf(m, "reclaim_credit: %ld\n",
+		   atomic_long_read(&gc->reclaim_credit));
+	seq_printf(m, "pages_scanned: %ld\n",
+		   atomic_long_read(&gc->reclaim_scanned));
+	seq_printf(m, "pages_reclaimed: %ld\n",
+		   atomic_long_read(&gc->reclaim_pages));
+	seq_printf(m, "spans_reclaimed: %ld\n",
+		   atomic_long_read(&gc->reclaim_spans));
+	seq_printf(m, "calls: %ld\n", atomic_long_read(&gc->reclaim_calls));
+	seq_printf(m, "time_ns: %lld\n",
+		   (long long)atomic64_read(&gc->reclaim_ns));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(reclaim);
 
 /* === <heap>/arenas =================================================== */
 
@@ -512,6 +579,8 @@ void mheap_debugfs_add_heap(struct mheap *h)
 	debugfs_create_file("classes", 0400, h->dir, h, &classes_fops);
 	debugfs_create_file("chunks", 0400, h->dir, h, &chunks_fops);
 	debugfs_create_file("scavenge", 0400, h->dir, h, &scavenge_fops);
+	debugfs_create_file("sweep", 0400, h->dir, h, &sweep_fops);
+	debugfs_create_file("reclaim", 0400, h->dir, h, &reclaim_fops);
 	mheap_control_create(h);
 }
 
