@@ -660,6 +660,7 @@ extern const char *const mheap_bgsweep_state_names[];
 
 /* reclaim.c */
 unsigned long mheap_reclaim_pages(struct mheap *h, unsigned long npages);
+unsigned long mheap_reclaim_scan(struct mheap *h, unsigned long npages);
 
 /* special.c */
 void mheap_specials_sweep(struct mheap *h, struct mheap_span *s);

@@ -276,6 +276,7 @@ unsigned long mheap_mcentral_file(struct mheap *h, struct mheap_span *s)
 	spin_lock_irqsave(&mc->lock, flags);
 	/* Read under the lock: see next_unswept() in sweep.c. */
 	sg = READ_ONCE(h->gc.sweepgen);
+	/* Swept: pairs with the acquire of mheap_ensure_swept() waiters. */
 	smp_store_release(&s->sweepgen, sg);
 	live = atomic_read(&s->obj.live);
 	if (!live) {

@@ -79,8 +79,10 @@ static unsigned long reclaim_chunk(struct mheap *h, unsigned long chunk, u32 sg)
 	/* A chunk of a vmap region may straddle two arenas. */
 	while (done < MHEAP_CHUNK_PAGES) {
 		unsigned long addr = base + (done << PAGE_SHIFT);
+		unsigned long left = MHEAP_ARENA_BYTES -
+				     (addr & (MHEAP_ARENA_BYTES - 1));
 		unsigned long n = min(MHEAP_CHUNK_PAGES - done,
-				      (MHEAP_ARENA_BYTES - (addr & (MHEAP_ARENA_BYTES - 1))) >> PAGE_SHIFT);
+				      left >> PAGE_SHIFT);
 
 		freed += reclaim_range(h, addr, n, sg);
 		done += n;
@@ -102,30 +104,16 @@ static unsigned long take_credit(struct mheap *h, unsigned long npages)
 	return take;
 }
 
-/**
- * mheap_reclaim_pages() - free at least @npages pages of dead spans
- * @h: heap
- * @npages: pages the caller would like freed
- *
- * Return: pages of the request met, from credit or fresh reclaim (at most
- * @npages); surplus found is kept as credit.
- */
-unsigned long mheap_reclaim_pages(struct mheap *h, unsigned long npages)
+/* Scan chunks until @need pages are freed; surplus to credit. */
+static unsigned long reclaim_scan(struct mheap *h, unsigned long need)
 {
-	unsigned long got, need, end, chunk, n;
-	u64 t0;
+	unsigned long end, chunk, n, got = 0;
+	u64 t0 = ktime_get_ns();
 	u32 sg;
 
-	if (mheap_sweep_done(h) || !npages)
-		return 0;
-	atomic_long_inc(&h->gc.reclaim_calls);
-	got = take_credit(h, npages);
-	need = npages - got;
-	if (!need)
-		return got;
-	t0 = ktime_get_ns();
 	/* Counted as a sweeper so a gc_begin waits for us. */
 	atomic_inc(&h->gc.sweepers);
+	/* Pairs with the release in mheap_gc_end(): reclaim_end is set. */
 	sg = smp_load_acquire(&h->gc.sweepgen);
 	end = READ_ONCE(h->gc.reclaim_end);
 	while (need) {
@@ -146,6 +134,44 @@ unsigned long mheap_reclaim_pages(struct mheap *h, unsigned long npages)
 	atomic_dec(&h->gc.sweepers);
 	atomic64_add(ktime_get_ns() - t0, &h->gc.reclaim_ns);
 	return got;
+}
+
+/**
+ * mheap_reclaim_pages() - free at least @npages pages of dead spans
+ * @h: heap
+ * @npages: pages the caller would like freed
+ *
+ * Return: pages of the request met, from credit or fresh reclaim (at most
+ * @npages); surplus found is kept as credit.
+ */
+unsigned long mheap_reclaim_pages(struct mheap *h, unsigned long npages)
+{
+	unsigned long got;
+
+	if (mheap_sweep_done(h) || !npages)
+		return 0;
+	atomic_long_inc(&h->gc.reclaim_calls);
+	got = take_credit(h, npages);
+	if (got < npages)
+		got += reclaim_scan(h, npages - got);
+	return got;
+}
+
+/**
+ * mheap_reclaim_scan() - the page heap has no room: reclaim, credit aside
+ * @h: heap
+ * @npages: pages wanted
+ *
+ * Credit says pages were freed earlier, not that they are still free or
+ * contiguous; when an allocation fails anyway, this scans on before the
+ * heap grows.
+ *
+ * Return: pages freed by the scan.
+ */
+unsigned long mheap_reclaim_scan(struct mheap *h, unsigned long npages)
+{
+	atomic_long_inc(&h->gc.reclaim_calls);
+	return reclaim_scan(h, npages);
 }
 
 /**

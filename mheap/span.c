@@ -269,6 +269,9 @@ struct mheap_span *mheap_alloc_span(struct mheap *h, unsigned long npages,
 		spin_unlock_irqrestore(&h->lock, flags);
 		if (lpage != PALLOC_NONE)
 			break;
+		/* Dead spans of the last cycle first: free them, try again. */
+		if (!mheap_sweep_done(h) && mheap_reclaim_scan(h, npages))
+			continue;
 		if (mheap_grow(h, npages, gfp, &lpage)) {
 			span_struct_put(h, s);
 			return NULL;

@@ -170,6 +170,7 @@ unsigned long mheap_sweep_span(struct mheap *h, struct mheap_span *s, u32 sg,
 	atomic_long_inc(&h->gc.spans_swept);
 	atomic_long_inc(&h->gc.swept_by[src]);
 	if (keep) {
+		/* Swept: pairs with the acquire in mheap_ensure_swept(). */
 		smp_store_release(&s->sweepgen, sg);
 		return 0;
 	}
@@ -191,11 +192,14 @@ unsigned long mheap_sweep_span(struct mheap *h, struct mheap_span *s, u32 sg,
 void mheap_ensure_swept(struct mheap *h, struct mheap_span *s)
 {
 	for (;;) {
+		/* Pairs with the release in mheap_gc_end(). */
 		u32 sg = smp_load_acquire(&h->gc.sweepgen);
-		u32 ssg = READ_ONCE(s->sweepgen);
+		/* Pairs with the release of the sweep that swept @s. */
+		u32 ssg = smp_load_acquire(&s->sweepgen);
+		/* Pairs with the release in mheap_free_span(). */
+		u8 state = smp_load_acquire(&s->state);
 
-		if (ssg == sg || ssg == sg + 3 ||
-		    smp_load_acquire(&s->state) != MHEAP_SPAN_IN_USE)
+		if (ssg == sg || ssg == sg + 3 || state != MHEAP_SPAN_IN_USE)
 			return;
 		if (ssg == sg - 2 && mheap_span_try_acquire(h, s, sg)) {
 			mheap_sweep_span(h, s, sg, MHEAP_SWEEP_ENSURE, false);
@@ -249,6 +253,7 @@ unsigned long mheap_sweepone(struct mheap *h, enum mheap_sweep_src src)
 		return 0;
 	/* Counted before looking, so "done" cannot be seen while we do. */
 	atomic_inc(&h->gc.sweepers);
+	/* Pairs with the release in mheap_gc_end(). */
 	sg = smp_load_acquire(&h->gc.sweepgen);
 	s = next_unswept(h, sg);
 	if (!s) {
@@ -478,6 +483,7 @@ void mheap_gc_end(struct mheap *h)
 	 * before (now at sg + 1, swept only when it gives the span back).
 	 */
 	smp_store_release(&h->gc.sweepgen, sg);
+	/* After sg: pairs with the acquire of marking in allocation. */
 	smp_store_release(&h->gc.marking, false);
 	mheap_gcbits_next_epoch(&h->gcbits);
 	mheap_mcache_flush_all(h);
