@@ -24,6 +24,15 @@ static inline struct mheap *kunit_mheap(struct kunit *test, const char *name,
 	return h;
 }
 
+/* Likewise, with the background sweeper stopped too: the test sweeps. */
+static inline struct mheap *kunit_gc_heap(struct kunit *test, const char *name)
+{
+	struct mheap *h = kunit_mheap(test, name, MHEAP_REGION_AUTO, 0);
+
+	mheap_bgsweep_set(h, false);
+	return h;
+}
+
 static inline long counter(struct mheap *h, enum mheap_counter c)
 {
 	return atomic_long_read(&h->counters[c]);
