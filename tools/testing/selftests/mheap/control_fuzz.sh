@@ -19,7 +19,8 @@ gen()
 	awk -v n="$N" -v seed="$SEED" 'BEGIN {
 		srand(seed)
 		nw = split("alloc free all release scavenge limit scavenger on off " \
-			   "size= pages= count= bytes= gc keep=30% ALLOC x = ==", w, " ")
+			   "size= pages= count= bytes= gc keep= sweep reclaim sweeper " \
+			   "ALLOC x = ==", w, " ")
 		# Values per key; counts and pages small, so that at most
 		# 10 writes of 64 pages * 17 are live between two "free all".
 		nj = split("-1 2e 0x10 99999999999999999999 abc 1.5 +3 007 = 1-", junk, " ")
@@ -27,6 +28,7 @@ gen()
 		nc = split("0 1 2 3 17", cnt, " ")
 		ns = split("0 1 64 4097 100000 2000000", sz, " ")
 		nb = split("0 1 4096 2097152 16777216", by, " ")
+		nk = split("0% 30% 100% 101% 50 %", kp, " ")
 		for (i = 0; i < n; i++) {
 			k = 1 + int(rand() * 4)
 			line = ""
@@ -42,6 +44,8 @@ gen()
 					t = t sz[1 + int(rand() * ns)]
 				else if (t == "bytes=")
 					t = t by[1 + int(rand() * nb)]
+				else if (t == "keep=")
+					t = t kp[1 + int(rand() * nk)]
 				line = line (j ? " " : "") t
 			}
 			if (rand() < 0.05)
@@ -74,6 +78,9 @@ consistent_after()
 	echo "free all" > "$H/control" || return 1
 	echo "limit bytes=0" > "$H/control" || return 1
 	echo "scavenger on" > "$H/control" || return 1
+	echo "sweeper on" > "$H/control" || return 1
+	# Objects the cycles left for dead go with the end of their sweep.
+	echo "sweep" > "$H/control" || return 1
 	echo "release" > "$H/control" || return 1
 	for k in pages_in_use spans_live objects_in_use pages_committed; do
 		v=$(stat_of $k)
