@@ -4,8 +4,9 @@
 # mheapstat (tools/mheap/mheapstat) against a live heap: drive the default
 # heap through its control file, then check that the report agrees with
 # stats and chunks, that -s writes a well-formed SVG, that -i/-n repeat
-# and that bad options are refused.  The tool is $MHEAPSTAT, else
-# mheapstat next to this script.
+# and that bad options are refused; after a cycle, that the sweep and
+# reclaim lines agree with the sweep and reclaim files.  The tool is
+# $MHEAPSTAT, else mheapstat next to this script.
 # The checks run through ktap_check, which shellcheck cannot follow.
 # shellcheck disable=SC2317
 DIR=$(dirname "$0")
@@ -181,8 +182,9 @@ interval_reports()
 	mheapstat -H default -i 1 -n 2 > "$TMP/out" 2> "$TMP/err" || return 1
 	h=$(grep -c '^mheapstat ' "$TMP/out")
 	d=$(grep -c '^heap default: ' "$TMP/out")
-	if [ "$h" -ne 2 ] || [ "$d" -ne 2 ]; then
-		ktap_diag "-i 1 -n 2: $h report headers, $d heap sections; want 2 and 2"
+	c=$(grep -c '^  gc cycles ' "$TMP/out")
+	if [ "$h" -ne 2 ] || [ "$d" -ne 2 ] || [ "$c" -ne 2 ]; then
+		ktap_diag "-i 1 -n 2: $h report headers, $d heap sections, $c gc cycles lines; want 2, 2 and 2"
 		return 1
 	fi
 }
@@ -244,9 +246,42 @@ empty_after_release()
 	[ "$(map_chars | wc -c)" -eq "$rows" ]
 }
 
+# After a cycle, the sweep and reclaim lines say what sweep and reclaim do.
+cycles_reported()
+{
+	ctl alloc size=64 count=2000 || return 1
+	ctl sweeper off || return 1
+	ctl gc keep=50% || return 1
+	ctl reclaim pages=1 || return 1
+	ctl sweep || return 1
+	ctl sweeper on || return 1
+	mheapstat -H default > "$TMP/out" 2>&1 || return 1
+	ok=0
+	for pair in "gc cycles:sweep:cycles" "pages swept:sweep:pages_swept" \
+		    "pages reclaimed:reclaim:pages_reclaimed"; do
+		label=${pair%%:*}
+		file=${pair#*:}
+		key=${file#*:}
+		file=${file%%:*}
+		want=$(sed -n "s/^$key: //p" "$H/$file")
+		got=$(total_of "$label")
+		if [ "$got" != "$want" ]; then
+			ktap_diag "report says '$label' $got, $file $key is $want"
+			ok=1
+		fi
+	done
+	sg=$(sed -n 's/^sweepgen: //p' "$H/sweep")
+	if ! grep -q "^  gc cycles .*(sweepgen $sg, sweep done; background sweeper " "$TMP/out"; then
+		ktap_diag "gc cycles line: $(grep '^  gc cycles' "$TMP/out")"
+		ok=1
+	fi
+	ctl free all || return 1
+	return "$ok"
+}
+
 # Reports are compared with stats: keep the background scavenger still.
 ctl scavenger off
-ktap_plan 11
+ktap_plan 12
 ktap_check "workload through control" setup
 ktap_check "one-shot report runs" one_shot
 ktap_check "totals match stats" totals_match
@@ -258,5 +293,6 @@ ktap_check "-i 1 -n 2 prints two reports" interval_reports
 ktap_check "bad options exit 2 with a message" bad_options
 ktap_check "unknown heap and missing tree exit 1" errors_exit_1
 ktap_check "free all + release: report follows" empty_after_release
+ktap_check "gc cycles, pages swept and reclaimed follow sweep and reclaim" cycles_reported
 ctl scavenger on
 ktap_finish
