@@ -261,6 +261,15 @@ static void specials_ensure_swept(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mheap_set_finalizer(h, a, finalizer, &log), 0);
 	cycle(h, NULL);
 	KUNIT_EXPECT_EQ(test, atomic_read(&log.runs), 1);
+
+	/* The only object of its span, dead: the sweep frees the span. */
+	a = mheap_alloc(h, 40000, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	mheap_mcache_flush_all(h);
+	mheap_gc_begin(h);
+	mheap_gc_end(h);
+	KUNIT_EXPECT_EQ(test, mheap_pin(h, a), -EINVAL);
+	KUNIT_EXPECT_NULL(test, mheap_span_of(h, a));
 	mheap_destroy(h);
 }
 

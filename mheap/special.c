@@ -216,9 +216,15 @@ static struct mheap_span *object_span(struct mheap *h, const void *p,
 	idx = s->spanclass ? mheap_obj_index(off, s->obj.divmagic) : 0;
 	if (idx >= s->nelems || idx * s->elemsize != off)
 		return ERR_PTR(-EINVAL);
-	/* A cycle may have found it dead: sweep first, then look. */
+	/*
+	 * A cycle may have found it dead: sweep first, then look, at the
+	 * span that holds @p now (the sweep may have freed the old one).
+	 * The acquire pairs with the release publishing a span's state.
+	 */
 	mheap_ensure_swept(h, s);
-	if (!test_bit(idx, s->obj.alloc_bits))
+	if (mheap_span_of(h, p) != s ||
+	    smp_load_acquire(&s->state) != MHEAP_SPAN_IN_USE ||
+	    !test_bit(idx, s->obj.alloc_bits))
 		return ERR_PTR(-EINVAL);
 	*offset = off;
 	return s;

@@ -199,7 +199,9 @@ void mheap_ensure_swept(struct mheap *h, struct mheap_span *s)
 		/* Pairs with the release in mheap_free_span(). */
 		u8 state = smp_load_acquire(&s->state);
 
-		if (ssg == sg || ssg == sg + 3 || state != MHEAP_SPAN_IN_USE)
+		/* Swept (sg, sg + 3), or not an object span any more. */
+		if ((ssg != sg - 2 && ssg != sg - 1 && ssg != sg + 1) ||
+		    state != MHEAP_SPAN_IN_USE)
 			return;
 		if (ssg == sg - 2 && mheap_span_try_acquire(h, s, sg)) {
 			mheap_sweep_span(h, s, sg, MHEAP_SWEEP_ENSURE, false);
