@@ -219,11 +219,12 @@ static struct mheap_span *object_span(struct mheap *h, const void *p,
 	/*
 	 * A cycle may have found it dead: sweep first, then look, at the
 	 * span that holds @p now (the sweep may have freed the old one).
-	 * The acquire pairs with the release publishing a span's state.
 	 */
 	mheap_ensure_swept(h, s);
-	if (mheap_span_of(h, p) != s ||
-	    smp_load_acquire(&s->state) != MHEAP_SPAN_IN_USE ||
+	if (mheap_span_of(h, p) != s)
+		return ERR_PTR(-EINVAL);
+	/* Pairs with the release publishing an object span. */
+	if (smp_load_acquire(&s->state) != MHEAP_SPAN_IN_USE ||
 	    !test_bit(idx, s->obj.alloc_bits))
 		return ERR_PTR(-EINVAL);
 	*offset = off;
