@@ -6,6 +6,12 @@
  * <debugfs>/mheap_bench/results until unload, one CSV line per figure;
  * Documentation/performance.rst describes the rows and the format.
  *
+ * The collection rows (mark+sweep, the page reclaimer, the memory
+ * bandwidth beside them) run later, when "run" is written to
+ * <debugfs>/mheap_bench/collect: in between, the guest job can set up the
+ * "bench-gc" heap through <debugfs>/mheap/bench-gc/control (it turns the
+ * background sweeper off there).
+ *
  * The method is Jesper Dangaard Brouer's time_bench (prototype-kernel): a
  * whole tight loop between two ktime_get_ns() readings, barrier() in it so
  * that nothing is optimised away, and the cost of an empty loop iteration
@@ -33,12 +39,14 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/seq_buf.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/string.h>
 #include <linux/vmalloc.h>
 #include <mheap.h>
 
@@ -58,9 +66,21 @@ static unsigned int scav_mib = 64;
 module_param(scav_mib, uint, 0444);
 MODULE_PARM_DESC(scav_mib, "MiB released and re-committed by the scavenger rows (default 64)");
 
+static unsigned int gc_mib = 32;
+module_param(gc_mib, uint, 0444);
+MODULE_PARM_DESC(gc_mib, "MiB of objects per mark+sweep and reclaimer free run (default 32, even)");
+
+static unsigned int scan_mib = 256;
+module_param(scan_mib, uint, 0444);
+MODULE_PARM_DESC(scan_mib, "MiB of heap the reclaimer scans in its scan row (default 256)");
+
 static unsigned int budget_s = 420;
 module_param(budget_s, uint, 0444);
-MODULE_PARM_DESC(budget_s, "No row starts after this many seconds (default 420)");
+MODULE_PARM_DESC(budget_s, "No row starts after this many seconds of a phase (default 420)");
+
+static bool gc_only;
+module_param(gc_only, bool, 0444);
+MODULE_PARM_DESC(gc_only, "Skip the allocator rows at load: only the collection rows (default off)");
 
 #define BENCH_GFP		(GFP_ATOMIC | __GFP_NOWARN)
 #define BENCH_MAX_RUNS		15
@@ -70,6 +90,10 @@ MODULE_PARM_DESC(budget_s, "No row starts after this many seconds (default 420)"
 #define BENCH_LINE		192
 #define BENCH_RING		4096
 #define SCAV_SPAN_PAGES		(SZ_2M >> PAGE_SHIFT)
+/* Object size of the reclaimer scan row: four objects to a page. */
+#define GC_SCAN_SIZE		1024
+/* More than the reclaimer can find: it scans the whole heap. */
+#define GC_ALL_PAGES		((unsigned long)LONG_MAX)
 
 enum bench_alloc {
 	BA_MHEAP,
@@ -77,6 +101,8 @@ enum bench_alloc {
 	BA_KMEM_CACHE,
 	BA_PAGES,
 	BA_VMALLOC,
+	BA_MEMSET,
+	BA_MEMCMP,
 };
 
 static const char *const bench_alloc_name[] = {
@@ -85,48 +111,62 @@ static const char *const bench_alloc_name[] = {
 	[BA_KMEM_CACHE]	= "kmem_cache",
 	[BA_PAGES]	= "alloc_pages",
 	[BA_VMALLOC]	= "vmalloc",
+	[BA_MEMSET]	= "memset",
+	[BA_MEMCMP]	= "memcmp",
 };
 
 /**
  * struct bench_row - one row of results: a figure per allocator
  * @fig:	names of the one or two figures a run yields
- * @unit:	what one operation is
+ * @unit:	what one operation of each figure is (second: @unit[0] if NULL)
  * @param:	the row's size: bytes, pages or MiB
- * @ops:	operations per loop iteration
+ * @ops:	operations per loop iteration, of each figure (second: @ops[0]
+ *		if 0)
  * @subtract:	subtract the empty loop's cost from each operation
  * @remote:	2-CPU rows: free on the other CPU, else both CPUs do pairs
+ * @heap:	the mheap of the row's objects
  * @size:	object size in bytes
  * @order:	page order of @param pages
  * @cache:	a kmem_cache of @size bytes
- * @n:		objects per burst, spans per scavenger run
+ * @n:		objects per burst or collection run, spans per scavenger run
+ * @keep:	collection rows: percentage of the objects marked
+ * @same_time:	the second figure is the first one's time per @ops[1]
+ *		operations of @unit[1]: runs only measure the first
  */
 struct bench_row {
 	const char *fig[2];
-	const char *unit;
+	const char *unit[2];
 	unsigned long param;
-	unsigned long ops;
+	unsigned long ops[2];
 	bool subtract;
 	bool remote;
+	struct mheap *heap;
 	size_t size;
 	unsigned int order;
 	struct kmem_cache *cache;
 	unsigned long n;
+	unsigned int keep;
+	bool same_time;
 };
 
 /**
  * struct bench_impl - one allocator's way of doing a row
  * @alloc:	an &enum bench_alloc
- * @atomic:	timed with preemption disabled and GFP_ATOMIC
+ * @atomic:	timed with preemption disabled (and GFP_ATOMIC if it allocates)
+ * @once:	one loop iteration per run, no calibration (the untimed work
+ *		around each iteration costs far more than the timed part)
  * @run:	do @loops iterations, store each figure's nanoseconds in @ns
  */
 struct bench_impl {
 	enum bench_alloc alloc;
 	bool atomic;
+	bool once;
 	int (*run)(struct bench_row *r, u64 loops, u64 ns[2]);
 };
 
 static struct mheap *bench_heap;
 static struct mheap *scav_heap;
+static struct mheap *gc_heap;
 static const struct mheap_params vmap_params = {
 	.region_kind = MHEAP_REGION_VMAP,
 };
@@ -144,6 +184,13 @@ static void **bench_vec;
 static struct mheap_span **scav_spans;
 static unsigned long scav_nspans;
 static void *scav_vmem;
+/* Collection rows: their objects, the memset/memcmp buffer, the trigger. */
+static void **gc_vec;
+static void *gc_buf;
+static DEFINE_MUTEX(collect_lock);
+static bool collected;
+/* Reclaimer free rows: pages it freed and pages the heap held, all runs. */
+static unsigned long gc_free_got, gc_free_want;
 
 /* === Output ========================================================== */
 
@@ -186,7 +233,7 @@ static __always_inline void *obj_alloc(enum bench_alloc a, struct bench_row *r,
 				       gfp_t gfp)
 {
 	if (a == BA_MHEAP)
-		return mheap_alloc(bench_heap, r->size, gfp);
+		return mheap_alloc(r->heap, r->size, gfp);
 	if (a == BA_KMALLOC)
 		return kmalloc(r->size, gfp);
 	return kmem_cache_alloc(r->cache, gfp);
@@ -196,7 +243,7 @@ static __always_inline void obj_free(enum bench_alloc a, struct bench_row *r,
 				     void *p)
 {
 	if (a == BA_MHEAP)
-		mheap_free(bench_heap, p);
+		mheap_free(r->heap, p);
 	else if (a == BA_KMALLOC)
 		kfree(p);
 	else
@@ -629,6 +676,255 @@ static const struct bench_impl scav_impl[] = {
 	{ .alloc = BA_VMALLOC, .atomic = false, .run = scav_vmalloc },
 };
 
+/* === Collection ====================================================== */
+
+/*
+ * Every collection run starts from @r->n objects allocated with
+ * GFP_KERNEL (untimed).  Object i is marked (survives) when
+ * (i + 1) * keep / 100 > i * keep / 100: @r->keep percent of the objects,
+ * spread evenly (every other one for 50).
+ */
+static bool gc_marked(const struct bench_row *r, unsigned long i)
+{
+	return (i + 1) * r->keep / 100 != i * r->keep / 100;
+}
+
+static __always_inline int gc_fill(enum bench_alloc a, struct bench_row *r)
+{
+	unsigned long i;
+
+	for (i = 0; i < r->n; i++) {
+		gc_vec[i] = obj_alloc(a, r, GFP_KERNEL | __GFP_NOWARN);
+		if (!gc_vec[i]) {
+			while (i--)
+				obj_free(a, r, gc_vec[i]);
+			return -ENOMEM;
+		}
+		if (!(i % 1024))
+			cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * The kernel frees what a collection would: kfree() or kmem_cache_free()
+ * of every unmarked object, timed with preemption disabled; the marked
+ * ones are freed afterwards, untimed.
+ */
+static __always_inline int gc_free_loop(enum bench_alloc a,
+					struct bench_row *r, u64 loops,
+					u64 ns[2])
+{
+	unsigned long i;
+	u64 l, t0;
+	int err;
+
+	ns[0] = 0;
+	ns[1] = 0;
+	for (l = 0; l < loops; l++) {
+		err = gc_fill(a, r);
+		if (err)
+			return err;
+		preempt_disable();
+		t0 = ktime_get_ns();
+		for (i = 0; i < r->n; i++) {
+			if (!gc_marked(r, i)) {
+				obj_free(a, r, gc_vec[i]);
+				barrier();
+			}
+		}
+		ns[0] += ktime_get_ns() - t0;
+		preempt_enable();
+		for (i = 0; i < r->n; i++) {
+			if (gc_marked(r, i))
+				obj_free(a, r, gc_vec[i]);
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+static int gc_kmalloc(struct bench_row *r, u64 loops, u64 ns[2])
+{
+	return gc_free_loop(BA_KMALLOC, r, loops, ns);
+}
+
+static int gc_cache(struct bench_row *r, u64 loops, u64 ns[2])
+{
+	return gc_free_loop(BA_KMEM_CACHE, r, loops, ns);
+}
+
+/* Mark what survives; false if mheap refused an object. */
+static bool gc_mark_all(struct bench_row *r)
+{
+	bool ok = true;
+	unsigned long i;
+
+	for (i = 0; i < r->n; i++) {
+		if (gc_marked(r, i))
+			ok &= mheap_mark(r->heap, gc_vec[i]);
+	}
+	return ok;
+}
+
+/*
+ * A whole cycle, timed preemptible: mheap_gc_begin(), marking,
+ * mheap_gc_end() and mheap_sweep_all(), which frees the unmarked objects.
+ * The survivors are freed afterwards with mheap_free(), untimed.
+ */
+static int gc_mheap(struct bench_row *r, u64 loops, u64 ns[2])
+{
+	unsigned long i;
+	u64 l, t0;
+	bool ok;
+	int err;
+
+	ns[0] = 0;
+	ns[1] = 0;
+	for (l = 0; l < loops; l++) {
+		err = gc_fill(BA_MHEAP, r);
+		if (err)
+			return err;
+		t0 = ktime_get_ns();
+		mheap_gc_begin(r->heap);
+		ok = gc_mark_all(r);
+		mheap_gc_end(r->heap);
+		mheap_sweep_all(r->heap);
+		ns[0] += ktime_get_ns() - t0;
+		for (i = 0; i < r->n; i++) {
+			if (gc_marked(r, i))
+				mheap_free(r->heap, gc_vec[i]);
+		}
+		if (!ok)
+			return -EINVAL;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Nothing marked: right after mheap_gc_end(), mheap_reclaim() asked for
+ * more pages than the heap has frees every span it finds, timed with
+ * preemption disabled.  The figure is per MiB the reclaimer itself freed:
+ * the background sweeper, when on, takes spans from it.
+ */
+static int reclaim_free_mheap(struct bench_row *r, u64 loops, u64 ns[2])
+{
+	unsigned long want = (r->n * r->size) >> PAGE_SHIFT, got = 0;
+	u64 l, t0, t = 0;
+	int err;
+
+	for (l = 0; l < loops; l++) {
+		err = gc_fill(BA_MHEAP, r);
+		if (err)
+			return err;
+		mheap_gc_begin(r->heap);
+		mheap_gc_end(r->heap);
+		preempt_disable();
+		t0 = ktime_get_ns();
+		got += mheap_reclaim(r->heap, GC_ALL_PAGES);
+		t += ktime_get_ns() - t0;
+		preempt_enable();
+		/* Whatever the reclaimer left, if anything. */
+		mheap_sweep_all(r->heap);
+		cond_resched();
+	}
+	gc_free_got += got;
+	gc_free_want += loops * want;
+	if (!got)
+		return -ENODATA;
+	ns[0] = div64_u64(t * loops * want, got);
+	ns[1] = 0;
+	return 0;
+}
+
+/*
+ * Every span keeps a marked object, so the reclaimer, asked for more
+ * pages than the heap has, scans the whole heap and frees nothing: one
+ * cycle per loop, only mheap_reclaim() timed (preemption disabled).  The
+ * next cycle's mheap_gc_begin() sweeps.
+ */
+static int reclaim_scan_mheap(struct bench_row *r, u64 loops, u64 ns[2])
+{
+	unsigned long got = 0;
+	u64 l, t0;
+	bool ok;
+
+	ns[0] = 0;
+	ns[1] = 0;
+	for (l = 0; l < loops; l++) {
+		mheap_gc_begin(r->heap);
+		ok = gc_mark_all(r);
+		mheap_gc_end(r->heap);
+		preempt_disable();
+		t0 = ktime_get_ns();
+		got += mheap_reclaim(r->heap, GC_ALL_PAGES);
+		ns[0] += ktime_get_ns() - t0;
+		preempt_enable();
+		if (!ok)
+			return -EINVAL;
+		cond_resched();
+	}
+	return got ? -EBUSY : 0;
+}
+
+/* The physical ceiling: write, or read, @r->param MiB of memory. */
+static int mem_set(struct bench_row *r, u64 loops, u64 ns[2])
+{
+	size_t len = r->param << 20;
+	u64 l, t0;
+
+	preempt_disable();
+	t0 = ktime_get_ns();
+	for (l = 0; l < loops; l++) {
+		memset(gc_buf, 0, len);
+		barrier();
+	}
+	ns[0] = ktime_get_ns() - t0;
+	preempt_enable();
+	ns[1] = 0;
+	return 0;
+}
+
+/* Compares the buffer's two halves: reads @r->param MiB in all. */
+static int mem_cmp(struct bench_row *r, u64 loops, u64 ns[2])
+{
+	size_t half = r->param << 19;
+	int err = 0;
+	u64 l, t0;
+
+	preempt_disable();
+	t0 = ktime_get_ns();
+	for (l = 0; l < loops; l++) {
+		if (memcmp(gc_buf, gc_buf + half, half))
+			err = -EINVAL;
+		barrier();
+	}
+	ns[0] = ktime_get_ns() - t0;
+	preempt_enable();
+	ns[1] = 0;
+	return err;
+}
+
+static const struct bench_impl gc_impl[] = {
+	{ .alloc = BA_MHEAP,      .atomic = false, .run = gc_mheap },
+	{ .alloc = BA_KMALLOC,    .atomic = true,  .run = gc_kmalloc },
+	{ .alloc = BA_KMEM_CACHE, .atomic = true,  .run = gc_cache },
+};
+
+static const struct bench_impl reclaim_free_impl[] = {
+	{ .alloc = BA_MHEAP,      .atomic = true, .run = reclaim_free_mheap },
+	{ .alloc = BA_KMALLOC,    .atomic = true, .run = gc_kmalloc },
+	{ .alloc = BA_KMEM_CACHE, .atomic = true, .run = gc_cache },
+};
+
+static const struct bench_impl reclaim_scan_impl[] = {
+	{ .alloc = BA_MHEAP,  .atomic = true, .once = true,
+	  .run = reclaim_scan_mheap },
+	{ .alloc = BA_MEMSET, .atomic = true, .run = mem_set },
+	{ .alloc = BA_MEMCMP, .atomic = true, .run = mem_cmp },
+};
+
 /* === Measuring ======================================================= */
 
 static noinline u64 empty_loop(u64 loops)
@@ -680,16 +976,21 @@ static void measure_loop_overhead(void)
 	     v[runs - 1]);
 }
 
-static u64 per_op_ps(const struct bench_row *r, u64 ns, u64 loops)
+static u64 per_op_ps(const struct bench_row *r, unsigned int f, u64 ns,
+		     u64 loops)
 {
-	u64 ps = div64_u64(ns * 1000, loops * r->ops);
+	unsigned long ops = r->ops[f] ?: r->ops[0];
+	u64 ps = div64_u64(ns * 1000, loops * ops);
 
 	if (!r->subtract)
 		return ps;
 	return ps > loop_ps ? ps - loop_ps : 0;
 }
 
-/* Double the loop count until a run lasts min_ms; this warms up too. */
+/*
+ * Double the loop count until a run lasts min_ms (@once: one loop); this
+ * warms up too.
+ */
 static int calibrate(struct bench_row *r, const struct bench_impl *b,
 		     u64 *loops)
 {
@@ -701,7 +1002,10 @@ static int calibrate(struct bench_row *r, const struct bench_impl *b,
 		cond_resched();
 		if (err)
 			return err;
-		if (ns[0] + ns[1] >= min_ns() || n >= BENCH_MAX_LOOPS)
+		if (r->same_time)
+			ns[1] = 0;
+		if (b->once || ns[0] + ns[1] >= min_ns() ||
+		    n >= BENCH_MAX_LOOPS)
 			break;
 		n *= 2;
 	}
@@ -730,8 +1034,11 @@ static void measure_row(struct bench_row *r, const struct bench_impl *impl,
 				continue;
 			err[i] = impl[i].run(r, loops[i], ns);
 			cond_resched();
+			if (r->same_time)
+				ns[1] = ns[0];
 			for (f = 0; f < nfig; f++)
-				bench_ps[i][f][k] = per_op_ps(r, ns[f], loops[i]);
+				bench_ps[i][f][k] = per_op_ps(r, f, ns[f],
+							      loops[i]);
 		}
 	}
 	for (i = 0; i < nimpl; i++) {
@@ -750,7 +1057,7 @@ static void measure_row(struct bench_row *r, const struct bench_impl *impl,
 			     ps_str(s_med, sizeof(s_med), med),
 			     ps_str(s_min, sizeof(s_min), v[0]),
 			     ps_str(s_max, sizeof(s_max), v[runs - 1]),
-			     loops[i], runs, r->unit);
+			     loops[i], runs, r->unit[f] ?: r->unit[0]);
 		}
 	}
 }
@@ -790,9 +1097,10 @@ static int obj_row_init(struct bench_row *r, size_t size)
 	memset(r, 0, sizeof(*r));
 	r->param = size;
 	r->size = size;
-	r->ops = 1;
+	r->ops[0] = 1;
 	r->subtract = true;
-	r->unit = "ns/op";
+	r->unit[0] = "ns/op";
+	r->heap = bench_heap;
 	snprintf(name, sizeof(name), "mheap_bench_%zu", size);
 	/* A cache of its own, not an alias of kmalloc's. */
 	r->cache = kmem_cache_create(name, size, 0, SLAB_NO_MERGE, NULL);
@@ -814,7 +1122,7 @@ static void bench_objects(const unsigned int *sizes, unsigned int nsizes,
 			r.fig[0] = "burst-alloc";
 			r.fig[1] = "burst-free";
 			r.n = burst;
-			r.ops = burst;
+			r.ops[0] = burst;
 		} else {
 			r.fig[0] = "pair";
 		}
@@ -858,10 +1166,10 @@ static void bench_pages(void)
 	for (i = 0; i < ARRAY_SIZE(page_counts); i++) {
 		memset(&r, 0, sizeof(r));
 		r.fig[0] = "pages";
-		r.unit = "ns/op";
+		r.unit[0] = "ns/op";
 		r.param = page_counts[i];
 		r.order = ilog2(page_counts[i]);
-		r.ops = 1;
+		r.ops[0] = 1;
 		r.subtract = true;
 		/* Grow the heap for the atomic loop, as for objects. */
 		for (k = 0; k < 64; k++) {
@@ -884,9 +1192,9 @@ static void bench_scavenger(const char *release, const char *regrow)
 {
 	struct bench_row r = {
 		.fig	= { release, regrow },
-		.unit	= "ns/MiB",
+		.unit	= { "ns/MiB" },
 		.param	= scav_nspans * 2,
-		.ops	= scav_nspans * 2,
+		.ops	= { scav_nspans * 2 },
 		.n	= scav_nspans,
 	};
 	unsigned long i;
@@ -911,6 +1219,184 @@ static void bench_scavenger(const char *release, const char *regrow)
 	mheap_release_all(scav_heap);
 }
 
+/*
+ * The reclaimer's scan rate, on a heap of @scan_mib MiB of one-page spans
+ * (1 KiB objects, 4 a span) each keeping half of its objects, against
+ * memset() and memcmp() of as many MiB.  Runs first, on the fresh heap,
+ * so that the heap holds nothing else for the reclaimer to scan.
+ */
+static void bench_reclaim_scan(void)
+{
+	struct bench_row r = {
+		.fig	= { "reclaim-scan" },
+		.unit	= { "ns/MiB" },
+		.param	= scan_mib,
+		.ops	= { scan_mib },
+		.heap	= gc_heap,
+		.size	= GC_SCAN_SIZE,
+		.n	= ((size_t)scan_mib << 20) / GC_SCAN_SIZE,
+		.keep	= 50,
+	};
+	unsigned long i;
+	int err;
+
+	gc_buf = vzalloc((size_t)scan_mib << 20);
+	err = gc_buf ? gc_fill(BA_MHEAP, &r) : -ENOMEM;
+	if (err) {
+		emit("err,%s,%lu,setup,%d\n", r.fig[0], r.param, err);
+		goto out;
+	}
+	/* A first cycle frees the unmarked half: spans all keep some. */
+	mheap_gc_begin(gc_heap);
+	gc_mark_all(&r);
+	mheap_gc_end(gc_heap);
+	mheap_sweep_all(gc_heap);
+	measure_row(&r, reclaim_scan_impl, ARRAY_SIZE(reclaim_scan_impl));
+	mheap_sweep_all(gc_heap);
+	for (i = 0; i < r.n; i++) {
+		if (gc_marked(&r, i))
+			mheap_free(gc_heap, gc_vec[i]);
+	}
+out:
+	vfree(gc_buf);
+	gc_buf = NULL;
+}
+
+static int gc_row_init(struct bench_row *r, size_t size, unsigned int keep)
+{
+	char name[32];
+
+	memset(r, 0, sizeof(*r));
+	r->param = size;
+	r->heap = gc_heap;
+	r->size = size;
+	r->n = ((size_t)gc_mib << 20) / size;
+	r->keep = keep;
+	snprintf(name, sizeof(name), "mheap_bench_gc_%zu", size);
+	r->cache = kmem_cache_create(name, size, 0, SLAB_NO_MERGE, NULL);
+	return r->cache ? 0 : -ENOMEM;
+}
+
+static const unsigned int gc_sizes[] = { 64, 1024 };
+static const unsigned int gc_keep[] = { 50, 0 };
+
+/*
+ * Mark+sweep of @gc_mib MiB of objects, half or none of them marked,
+ * against kfree() and kmem_cache_free() of the objects the cycle frees;
+ * per object freed and per MiB freed.
+ */
+static void bench_mark_sweep(void)
+{
+	static const char *const figs[][2] = {
+		{ "gc-mark50", "gc-mark50-mib" },
+		{ "gc-mark0", "gc-mark0-mib" },
+	};
+	struct bench_row r;
+	unsigned int i, k;
+
+	for (i = 0; i < ARRAY_SIZE(gc_sizes); i++) {
+		for (k = 0; k < ARRAY_SIZE(gc_keep); k++) {
+			unsigned long freed;
+
+			if (gc_row_init(&r, gc_sizes[i], gc_keep[k])) {
+				emit("err,%s,%u,setup,%d\n", figs[k][0],
+				     gc_sizes[i], -ENOMEM);
+				continue;
+			}
+			freed = r.n - r.n * r.keep / 100;
+			r.fig[0] = figs[k][0];
+			r.fig[1] = figs[k][1];
+			r.unit[0] = "ns/object";
+			r.unit[1] = "ns/MiB";
+			r.ops[0] = freed;
+			r.ops[1] = max((freed * r.size) >> 20, 1UL);
+			r.same_time = true;
+			measure_row(&r, gc_impl, ARRAY_SIZE(gc_impl));
+			kmem_cache_destroy(r.cache);
+		}
+	}
+}
+
+/*
+ * The reclaimer's free rate: @gc_mib MiB of objects, nothing marked,
+ * against kfree() and kmem_cache_free() of the same objects; per MiB.
+ */
+static void bench_reclaim_free(void)
+{
+	struct bench_row r;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(gc_sizes); i++) {
+		gc_free_got = 0;
+		gc_free_want = 0;
+		if (gc_row_init(&r, gc_sizes[i], 0)) {
+			emit("err,reclaim-free,%u,setup,%d\n", gc_sizes[i],
+			     -ENOMEM);
+			continue;
+		}
+		r.fig[0] = "reclaim-free";
+		r.unit[0] = "ns/MiB";
+		r.ops[0] = gc_mib;
+		measure_row(&r, reclaim_free_impl,
+			    ARRAY_SIZE(reclaim_free_impl));
+		kmem_cache_destroy(r.cache);
+		/* Pages the reclaimer freed, of those the heap held. */
+		emit("info,reclaim_free_pages_%u,%lu,%lu\n", gc_sizes[i],
+		     gc_free_got, gc_free_want);
+	}
+}
+
+/* Everything of "bench-gc": when "run" is written to the collect file. */
+static void bench_collection(void)
+{
+	u64 t0 = ktime_get_ns();
+
+	bench_deadline = t0 + (u64)budget_s * NSEC_PER_SEC;
+	emit("info,gc_mib,%u\n", gc_mib);
+	emit("info,scan_mib,%u\n", scan_mib);
+	gc_vec = kvcalloc(max(((size_t)gc_mib << 20) / gc_sizes[0],
+			      ((size_t)scan_mib << 20) / GC_SCAN_SIZE),
+			  sizeof(*gc_vec), GFP_KERNEL);
+	if (!gc_vec) {
+		emit("err,collect,0,setup,%d\n", -ENOMEM);
+		return;
+	}
+	bench_reclaim_scan();
+	bench_mark_sweep();
+	bench_reclaim_free();
+	mheap_release_all(gc_heap);
+	kvfree(gc_vec);
+	gc_vec = NULL;
+	emit("info,gc_elapsed_ms,%llu\n",
+	     div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC));
+	if (seq_buf_has_overflowed(&bench_sb))
+		pr_warn("results truncated\n");
+}
+
+static ssize_t collect_write(struct file *file, const char __user *buf,
+			     size_t len, loff_t *ppos)
+{
+	char cmd[8] = "";
+
+	if (copy_from_user(cmd, buf, min(len, sizeof(cmd) - 1)))
+		return -EFAULT;
+	if (strcmp(strim(cmd), "run"))
+		return -EINVAL;
+	mutex_lock(&collect_lock);
+	if (!collected) {
+		collected = true;
+		bench_collection();
+	}
+	mutex_unlock(&collect_lock);
+	return len;
+}
+
+static const struct file_operations collect_fops = {
+	.owner	= THIS_MODULE,
+	.write	= collect_write,
+	.llseek	= noop_llseek,
+};
+
 /* === Module ========================================================== */
 
 static void bench_free(void)
@@ -921,6 +1407,8 @@ static void bench_free(void)
 	for (i = 0; scav_spans && i < scav_nspans; i++)
 		mheap_free_manual(scav_heap, scav_spans[i]);
 	vfree(scav_vmem);
+	if (!IS_ERR_OR_NULL(gc_heap))
+		mheap_destroy(gc_heap);
 	if (!IS_ERR_OR_NULL(scav_heap))
 		mheap_destroy(scav_heap);
 	if (!IS_ERR_OR_NULL(bench_heap))
@@ -938,6 +1426,8 @@ static int __init mheap_bench_init(void)
 	runs = clamp(runs, 1U, (unsigned int)BENCH_MAX_RUNS);
 	burst = max(burst, 64U);
 	scav_nspans = max(scav_mib / 2, 1U);
+	gc_mib = max(round_up(gc_mib, 2), 2U);
+	scan_mib = max(scan_mib, 2U);
 	bench_deadline = t0 + (u64)budget_s * NSEC_PER_SEC;
 
 	bench_out = kvzalloc(BENCH_OUT_SIZE, GFP_KERNEL);
@@ -950,7 +1440,8 @@ static int __init mheap_bench_init(void)
 	seq_buf_init(&bench_sb, bench_out, BENCH_OUT_SIZE);
 	bench_heap = mheap_create("bench", NULL);
 	scav_heap = mheap_create("bench-scav", NULL);
-	if (IS_ERR(bench_heap) || IS_ERR(scav_heap)) {
+	gc_heap = mheap_create("bench-gc", NULL);
+	if (IS_ERR(bench_heap) || IS_ERR(scav_heap) || IS_ERR(gc_heap)) {
 		bench_free();
 		return -ENOMEM;
 	}
@@ -965,6 +1456,8 @@ static int __init mheap_bench_init(void)
 	emit("info,hz,%d\n", HZ);
 
 	measure_loop_overhead();
+	if (gc_only)
+		goto done;
 	bench_objects(obj_sizes, ARRAY_SIZE(obj_sizes), false);
 	bench_objects(burst_sizes, ARRAY_SIZE(burst_sizes), true);
 	cpu = cpumask_first(cpu_online_mask);
@@ -986,12 +1479,14 @@ static int __init mheap_bench_init(void)
 	if (!IS_ERR(scav_heap))
 		bench_scavenger("release-vmap", "regrow-vmap");
 
+done:
 	emit("info,elapsed_ms,%llu\n",
 	     div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC));
 	if (seq_buf_has_overflowed(&bench_sb))
 		pr_warn("results truncated\n");
 	bench_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("results", 0400, bench_dir, NULL, &results_fops);
+	debugfs_create_file("collect", 0200, bench_dir, NULL, &collect_fops);
 	return 0;
 }
 
@@ -1003,6 +1498,6 @@ static void __exit mheap_bench_exit(void)
 module_init(mheap_bench_init);
 module_exit(mheap_bench_exit);
 
-MODULE_DESCRIPTION("mheap against kmalloc, kmem_cache, alloc_pages and vmalloc");
+MODULE_DESCRIPTION("mheap against kmalloc, kmem_cache, alloc_pages, vmalloc; collection cost");
 MODULE_AUTHOR("mheap developers");
 MODULE_LICENSE("GPL");
