@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest side of "make bench": load mheap without its default heap, load
-# mheap_bench (which measures everything at load), copy its CSV results to
-# the second serial port, add the metadata row when mheap's stats have one,
-# unload both.  The console gets a trace and the kernel's messages.
+# mheap_bench (which measures the allocator rows at load), turn the
+# background sweeper of its "bench-gc" heap off and have it measure the
+# collection rows, copy its CSV results to the second serial port, add the
+# metadata row when mheap's stats have one, unload both.  The console gets
+# a trace and the kernel's messages.
 
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
 exec 3>/dev/ttyS1
@@ -32,6 +34,31 @@ if ! insmod ./mheap_bench.ko $params; then
 	echo "err,insmod,0,mheap_bench,1" >&3
 	rmmod mheap
 	exit 1
+fi
+
+# The collection rows, on the "bench-gc" heap: with its background sweeper
+# off when mheap's control file knows the word, so that mheap_sweep_all()
+# and the reclaimer do all the sweeping they are timed for.
+G=$D/mheap/bench-gc
+if echo 'sweeper off' > $G/control; then
+	sweeper=off
+else
+	sweeper=on
+fi
+echo "info,gc_sweeper,$sweeper" >&3
+echo "== collection rows, background sweeper $sweeper"
+if ! echo run > $D/mheap_bench/collect; then
+	echo "err,collect,0,mheap_bench,1" >&3
+fi
+for f in sweep reclaim; do
+	if [ -f $G/$f ]; then
+		echo "== cat $G/$f"
+		cat $G/$f
+	fi
+done
+# Who swept the heap's spans, the background sweeper included.
+if [ -f $G/sweep ]; then
+	awk -F ': ' '/^swept_/ { print "info,gc_" $1 "," $2 }' $G/sweep >&3
 fi
 cat $D/mheap_bench/results >&3
 
