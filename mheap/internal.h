@@ -24,6 +24,7 @@
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <mheap.h>
@@ -106,6 +107,7 @@ struct mheap_objspan {
  * struct mheap_span - a run of pages (Go's mspan)
  * @list:	the span list it is on, or NULL; for consistency checks.
  * @node:	link in @list.
+ * @rb:		link in @list when it is kept in address order.
  * @start:	virtual address of the first page.
  * @npages:	number of pages.
  * @limit:	end of the usable part (start + npages pages until objects).
@@ -134,7 +136,10 @@ struct mheap_objspan {
  */
 struct mheap_span {
 	struct mheap_span_list *list;
-	struct list_head node;
+	union {
+		struct list_head node;
+		struct rb_node rb;
+	};
 	unsigned long start;
 	unsigned long npages;
 	unsigned long limit;
@@ -153,18 +158,25 @@ struct mheap_span {
 };
 
 /**
- * struct mheap_span_list - a doubly linked list of spans (Go's mSpanList)
- * @head:	list head.
+ * struct mheap_span_list - a set of spans (Go's mSpanList)
+ * @head:	list head, for a list in insertion order.
+ * @sorted:	rbtree by page number, for a list in address order, whose
+ *		first entry is the lowest span.
+ * @by_address:	which of the two this list is.
  * @count:	number of spans on it.
  *
  * The user of a list provides the locking.
  */
 struct mheap_span_list {
 	struct list_head head;
+	struct rb_root_cached sorted;
+	bool by_address;
 	unsigned long count;
 };
 
 void mheap_span_list_init(struct mheap_span_list *l);
+void mheap_span_list_init_sorted(struct mheap_span_list *l);
+struct mheap_span *mheap_span_list_first(struct mheap_span_list *l);
 bool mheap_span_list_empty(const struct mheap_span_list *l);
 void mheap_span_list_insert(struct mheap_span_list *l, struct mheap_span *s);
 void mheap_span_list_insert_back(struct mheap_span_list *l,
@@ -625,6 +637,9 @@ void mheap_pcpu_drain_cpu(struct mheap *h, unsigned int cpu);
 void mheap_pcpu_drain_all(struct mheap *h);
 struct mheap_span *mheap_alloc_span(struct mheap *h, unsigned long npages,
 				    enum mheap_span_state state, gfp_t gfp);
+struct mheap_span *__mheap_alloc_span(struct mheap *h, unsigned long npages,
+				      enum mheap_span_state state, gfp_t gfp,
+				      bool grow);
 void mheap_free_span(struct mheap *h, struct mheap_span *s);
 void mheap_free_all_spans(struct mheap *h);
 

@@ -230,14 +230,16 @@ static int objspan_init(struct mheap *h, struct mheap_span *s, u8 spanclass,
 }
 
 /* A new span for @spanclass from the page heap.  May sleep if @gfp may. */
-static struct mheap_span *mcentral_grow(struct mheap *h, u8 spanclass, gfp_t gfp)
+static struct mheap_span *mcentral_grow(struct mheap *h, u8 spanclass,
+					gfp_t gfp, bool grow)
 {
 	unsigned int cls = mheap_spanclass_sizeclass(spanclass);
 	struct mheap_mcentral *mc = &h->mcentral[spanclass];
 	unsigned long flags;
 	struct mheap_span *s;
 
-	s = mheap_alloc_span(h, mheap_class_npages[cls], MHEAP_SPAN_DEAD, gfp);
+	s = __mheap_alloc_span(h, mheap_class_npages[cls], MHEAP_SPAN_DEAD, gfp,
+			       grow);
 	if (!s)
 		return NULL;
 	if (objspan_init(h, s, spanclass, mheap_class_size[cls],
@@ -350,16 +352,13 @@ static struct mheap_span *mcentral_cache_span(struct mheap *h, u8 spanclass)
 
 	spin_lock_irqsave(&mc->lock, flags);
 	sg = READ_ONCE(h->gc.sweepgen);
-	s = list_first_entry_or_null(&mheap_mcentral_list(mc, false, sg)->head,
-				     struct mheap_span, node);
+	s = mheap_span_list_first(mheap_mcentral_list(mc, false, sg));
 	if (s)
 		goto have;
 	while (budget-- > 0) {
-		s = list_first_entry_or_null(&mheap_mcentral_list(mc, false, sg - 2)->head,
-					     struct mheap_span, node);
+		s = mheap_span_list_first(mheap_mcentral_list(mc, false, sg - 2));
 		if (!s)
-			s = list_first_entry_or_null(&mheap_mcentral_list(mc, true, sg - 2)->head,
-						     struct mheap_span, node);
+			s = mheap_span_list_first(mheap_mcentral_list(mc, true, sg - 2));
 		if (!s)
 			break;
 		mheap_span_list_remove(s->list, s);
@@ -430,14 +429,29 @@ static struct mheap_span *mcache_refill(struct mheap *h, u8 spanclass,
 					gfp_t gfp)
 {
 	unsigned int cls = mheap_spanclass_sizeclass(spanclass);
-	struct mheap_span *s;
+	struct mheap_span *s, *fresh;
 
 	mheap_deduct_sweep_credit(h, mheap_class_npages[cls] << PAGE_SHIFT);
 	s = mcentral_cache_span(h, spanclass);
+	/*
+	 * Placement: a partial span well above the lowest free page is left
+	 * to drain, and a fresh span is carved low instead, if that fits
+	 * without growing.  Otherwise holes refilled in place would pin the
+	 * high regions forever, however much of the heap is free.
+	 */
+	if (s && s->lpage > READ_ONCE(h->pages.search_addr) + MHEAP_CHUNK_PAGES) {
+		fresh = mcentral_grow(h, spanclass, gfp, false);
+		if (fresh) {
+			mcentral_uncache(h, s);
+			s = fresh;
+			atomic_long_add(s->nelems * s->elemsize,
+					&h->gc.alloc_bytes);
+		}
+	}
 	if (!s) {
 		if (!mheap_sweep_done(h))
 			mheap_reclaim_pages(h, mheap_class_npages[cls]);
-		s = mcentral_grow(h, spanclass, gfp);
+		s = mcentral_grow(h, spanclass, gfp, true);
 		if (s)
 			atomic_long_add(s->nelems * s->elemsize,
 					&h->gc.alloc_bytes);
@@ -543,6 +557,8 @@ void mheap_objects_sweep_dead(struct mheap *h, struct mheap_span *s,
 	mheap_poison(p, s->elemsize, MHEAP_KASAN_FREE);
 	if (!s->spanclass)
 		mheap_count(h, MHEAP_CNT_LARGE_FREES);
+	else
+		this_cpu_inc(h->mcache->frees);
 }
 
 /* === Public interface ================================================ */
@@ -587,12 +603,11 @@ again:
 	if (unlikely(idx < 0)) {
 		if (s) {
 			idx = next_free_slow(s);
-			if (idx == s->nelems &&
-			    atomic_read(&s->obj.live) < s->nelems) {
-				/* Objects were freed behind the scan: rewind. */
-				s->obj.freeindex = 0;
-				idx = next_free_slow(s);
-			}
+			/*
+			 * At the end of the span, give it back even if objects
+			 * were freed behind the scan: mcentral hands out its
+			 * lowest span, which keeps allocation packed low.
+			 */
 			if (idx == s->nelems) {
 				c->alloc[sc] = NULL;
 				mcentral_uncache(h, s);
@@ -840,7 +855,7 @@ int mheap_objects_init(struct mheap *h)
 	for (i = 0; i < MHEAP_NUM_SPANCLASSES; i++) {
 		spin_lock_init(&h->mcentral[i].lock);
 		for (j = 0; j < 2; j++) {
-			mheap_span_list_init(&h->mcentral[i].partial[j]);
+			mheap_span_list_init_sorted(&h->mcentral[i].partial[j]);
 			mheap_span_list_init(&h->mcentral[i].full[j]);
 		}
 	}

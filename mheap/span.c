@@ -23,36 +23,72 @@ static enum cpuhp_state mheap_cpuhp_state;
 void mheap_span_list_init(struct mheap_span_list *l)
 {
 	INIT_LIST_HEAD(&l->head);
+	l->sorted = RB_ROOT_CACHED;
+	l->by_address = false;
 	l->count = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(mheap_span_list_init);
 
+/*
+ * A list kept in page-number order, lowest first: what mcentral hands out
+ * first, so allocation packs into the low spans and the high ones empty
+ * and can be given back (address-ordered first fit, for spans).
+ */
+void mheap_span_list_init_sorted(struct mheap_span_list *l)
+{
+	mheap_span_list_init(l);
+	l->by_address = true;
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_span_list_init_sorted);
+
 bool mheap_span_list_empty(const struct mheap_span_list *l)
 {
-	return list_empty(&l->head);
+	return !l->count;
 }
 EXPORT_SYMBOL_IF_KUNIT(mheap_span_list_empty);
 
-void mheap_span_list_insert(struct mheap_span_list *l, struct mheap_span *s)
+struct mheap_span *mheap_span_list_first(struct mheap_span_list *l)
+{
+	if (l->by_address)
+		return rb_entry_safe(rb_first_cached(&l->sorted),
+				     struct mheap_span, rb);
+	return list_first_entry_or_null(&l->head, struct mheap_span, node);
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_span_list_first);
+
+static bool span_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct mheap_span, rb)->lpage <
+	       rb_entry(b, struct mheap_span, rb)->lpage;
+}
+
+static void span_list_add(struct mheap_span_list *l, struct mheap_span *s,
+			  bool tail)
 {
 	if (WARN_ONCE(s->list, "mheap: span %p (%lu pages) already on a list\n",
 		      (void *)s->start, s->npages))
 		return;
-	list_add(&s->node, &l->head);
+	if (l->by_address)
+		rb_add_cached(&s->rb, &l->sorted, span_less);
+	else if (tail)
+		list_add_tail(&s->node, &l->head);
+	else
+		list_add(&s->node, &l->head);
 	s->list = l;
 	l->count++;
+}
+
+/* At the front of an insertion-ordered list; in place in a sorted one. */
+void mheap_span_list_insert(struct mheap_span_list *l, struct mheap_span *s)
+{
+	span_list_add(l, s, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(mheap_span_list_insert);
 
 void mheap_span_list_insert_back(struct mheap_span_list *l,
 				 struct mheap_span *s)
 {
-	if (WARN_ONCE(s->list, "mheap: span %p (%lu pages) already on a list\n",
-		      (void *)s->start, s->npages))
-		return;
-	list_add_tail(&s->node, &l->head);
-	s->list = l;
-	l->count++;
+	span_list_add(l, s, true);
 }
 EXPORT_SYMBOL_IF_KUNIT(mheap_span_list_insert_back);
 
@@ -61,7 +97,12 @@ void mheap_span_list_remove(struct mheap_span_list *l, struct mheap_span *s)
 	if (WARN_ONCE(s->list != l, "mheap: span %p is not on list %p\n",
 		      (void *)s->start, l))
 		return;
-	list_del_init(&s->node);
+	if (l->by_address) {
+		rb_erase_cached(&s->rb, &l->sorted);
+		INIT_LIST_HEAD(&s->node);
+	} else {
+		list_del_init(&s->node);
+	}
 	s->list = NULL;
 	l->count--;
 }
@@ -72,6 +113,8 @@ void mheap_span_list_take_all(struct mheap_span_list *dst,
 {
 	struct mheap_span *s;
 
+	if (WARN_ON_ONCE(dst->by_address || src->by_address))
+		return;
 	list_for_each_entry(s, &src->head, node)
 		s->list = dst;
 	list_splice_tail_init(&src->head, &dst->head);
@@ -250,6 +293,23 @@ void mheap_pcpu_destroy(struct mheap *h)
 struct mheap_span *mheap_alloc_span(struct mheap *h, unsigned long npages,
 				    enum mheap_span_state state, gfp_t gfp)
 {
+	return __mheap_alloc_span(h, npages, state, gfp, true);
+}
+
+/**
+ * __mheap_alloc_span() - mheap_alloc_span(), optionally without growing
+ * @h: heap
+ * @npages: number of pages, at least 1
+ * @state: MHEAP_SPAN_IN_USE or MHEAP_SPAN_MANUAL
+ * @gfp: allocation context
+ * @grow: whether the heap may grow (and the reclaimer run) to find room
+ *
+ * Return: the span, or NULL.
+ */
+struct mheap_span *__mheap_alloc_span(struct mheap *h, unsigned long npages,
+				      enum mheap_span_state state, gfp_t gfp,
+				      bool grow)
+{
 	unsigned long lpage = PALLOC_NONE, flags, off;
 	struct mheap_arena *arena;
 	struct mheap_region *r;
@@ -267,7 +327,7 @@ struct mheap_span *mheap_alloc_span(struct mheap *h, unsigned long npages,
 		spin_lock_irqsave(&h->lock, flags);
 		lpage = palloc_alloc(&h->pages, npages);
 		spin_unlock_irqrestore(&h->lock, flags);
-		if (lpage != PALLOC_NONE)
+		if (lpage != PALLOC_NONE || !grow)
 			break;
 		/* Dead spans of the last cycle first: free them, try again. */
 		if (!mheap_sweep_done(h) && mheap_reclaim_scan(h, npages))
@@ -276,6 +336,10 @@ struct mheap_span *mheap_alloc_span(struct mheap *h, unsigned long npages,
 			span_struct_put(h, s);
 			return NULL;
 		}
+	}
+	if (lpage == PALLOC_NONE) {
+		span_struct_put(h, s);
+		return NULL;
 	}
 
 	r = mheap_region_of_lpage(h, lpage);
