@@ -34,6 +34,17 @@ static bool obj_intact(const struct obj *o)
 	return !memchr_inv(o->p, o->fill, o->size);
 }
 
+/* Objects freed as the stats file counts them: per CPU, small only. */
+static long mcache_frees(struct mheap *h)
+{
+	unsigned int cpu;
+	long n = 0;
+
+	for_each_possible_cpu(cpu)
+		n += per_cpu_ptr(h->mcache, cpu)->frees;
+	return n;
+}
+
 static long swept(struct mheap *h, enum mheap_sweep_src src)
 {
 	return atomic_long_read(&h->gc.swept_by[src]);
@@ -472,6 +483,7 @@ static void sweep_background(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, mheap_sweep_done(h));
 	KUNIT_EXPECT_GT(test, swept(h, MHEAP_SWEEP_BACKGROUND), 0L);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.objects_freed), 3000L);
+	KUNIT_EXPECT_EQ(test, mcache_frees(h), 3000L);
 	mheap_destroy(h);
 }
 

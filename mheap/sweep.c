@@ -223,11 +223,9 @@ static struct mheap_span *next_unswept(struct mheap *h, u32 sg)
 
 		mc = &h->mcentral[(start + i) % MHEAP_NUM_SPANCLASSES];
 		spin_lock_irqsave(&mc->lock, flags);
-		s = list_first_entry_or_null(&mheap_mcentral_list(mc, false, sg - 2)->head,
-					     struct mheap_span, node);
+		s = mheap_span_list_first(mheap_mcentral_list(mc, false, sg - 2));
 		if (!s)
-			s = list_first_entry_or_null(&mheap_mcentral_list(mc, true, sg - 2)->head,
-						     struct mheap_span, node);
+			s = mheap_span_list_first(mheap_mcentral_list(mc, true, sg - 2));
 		if (s) {
 			mheap_span_list_remove(s->list, s);
 			WRITE_ONCE(s->sweepgen, sg - 1);
@@ -352,9 +350,10 @@ static void bgsweep_fn(struct work_struct *work)
 {
 	struct mheap *h = container_of(work, struct mheap, gc.bg_work);
 
-	if (READ_ONCE(h->gc.bg_state) == MHEAP_BGSWEEP_OFF)
+	/* Switched off since it was queued: stay off. */
+	if (cmpxchg(&h->gc.bg_state, MHEAP_BGSWEEP_IDLE,
+		    MHEAP_BGSWEEP_RUNNING) != MHEAP_BGSWEEP_IDLE)
 		return;
-	WRITE_ONCE(h->gc.bg_state, MHEAP_BGSWEEP_RUNNING);
 	while (!READ_ONCE(h->gc.bg_stop) &&
 	       READ_ONCE(h->gc.bg_state) == MHEAP_BGSWEEP_RUNNING &&
 	       mheap_sweepone(h, MHEAP_SWEEP_BACKGROUND))
