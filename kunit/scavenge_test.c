@@ -178,12 +178,128 @@ static void scavenge_shrinker(struct kunit *test)
 	mheap_destroy(h);
 }
 
+struct frag_obj {
+	void *p;
+	size_t size;
+};
+
+static size_t frag_size(struct rnd_state *rnd)
+{
+	u32 r = prandom_u32_state(rnd);
+
+	if (r % 50 == 0)
+		return 8192 + (r >> 8) % 57344;		/* 8-64 KiB */
+	return 16 + (r >> 8) % 2033;			/* 16-2048 bytes */
+}
+
+/* One digit per region, in page-number order: tenths of its pages in use. */
+static void frag_map(struct kunit *test, struct mheap *h)
+{
+	struct mheap_region *r;
+	unsigned int m = 0, w;
+	char map[65];
+
+	spin_lock_irq(&h->lock);
+	list_for_each_entry(r, &h->regions, node) {
+		unsigned long ch = r->lpage >> PALLOC_CHUNK_SHIFT, used = 0;
+
+		if (m == sizeof(map) - 1)
+			break;
+		for (w = 0; w < PALLOC_CHUNK_WORDS; w++)
+			used += hweight64(h->pages.chunks[ch]->alloc[w]);
+		map[m++] = '0' + min(9UL, used * 10 / r->npages);
+	}
+	spin_unlock_irq(&h->lock);
+	map[m] = '\0';
+	kunit_info(test, "regions: %s\n", map);
+}
+
+/* What share of the heap's free memory could go back right now, in %. */
+static unsigned long frag_report(struct kunit *test, struct mheap *h,
+				 const char *when, unsigned long live_bytes)
+{
+	unsigned long c, u, r, free_pages, free_bytes;
+
+	mheap_mcache_flush_all(h);
+	mheap_pcpu_drain_all(h);
+	c = committed(h);
+	u = atomic_long_read(&h->pages_in_use);
+	r = mheap_releasable_pages(h);
+	free_pages = c - u;
+	free_bytes = (c << PAGE_SHIFT) - live_bytes;
+	frag_map(test, h);
+	kunit_info(test, "%s: committed %lu KiB, live objects %lu KiB, free pages %lu KiB, releasable %lu KiB = %lu%% of free pages, %lu%% of free memory\n",
+		   when, c << (PAGE_SHIFT - 10), live_bytes >> 10,
+		   free_pages << (PAGE_SHIFT - 10), r << (PAGE_SHIFT - 10),
+		   free_pages ? 100 * r / free_pages : 0,
+		   100 * (r << PAGE_SHIFT) / max(free_bytes, 1UL));
+	return 100 * (r << PAGE_SHIFT) / max(free_bytes, 1UL);
+}
+
+/*
+ * The fragmentation experiment: fill 48 MiB with objects of mixed sizes,
+ * free a random 90%, then churn (free a random survivor, allocate a new
+ * object) for eight times the survivors, which replaces all but a few.
+ * Right after the frees nothing is releasable: survivors sit everywhere.
+ * The churn's allocations must go low (partial spans in address order,
+ * fresh low spans rather than holes in high ones), so the high regions
+ * empty and can go back.
+ */
+static void scavenge_fragmentation(struct kunit *test)
+{
+	struct mheap *h = kunit_mheap(test, "kunit-frag", MHEAP_REGION_AUTO, 0);
+	unsigned long total = 0, live = 0, n = 0, cap = 60000, i, k, nlive;
+	struct frag_obj *o;
+	struct rnd_state rnd;
+	unsigned long share;
+
+	prandom_seed_state(&rnd, 1234);
+	o = kvcalloc(cap, sizeof(*o), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	while (total < 48UL << 20 && n < cap) {
+		o[n].size = frag_size(&rnd);
+		o[n].p = mheap_alloc(h, o[n].size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, o[n].p);
+		total += o[n++].size;
+	}
+	for (i = 0; i < n; i++) {
+		if (prandom_u32_state(&rnd) % 10) {
+			mheap_free(h, o[i].p);
+			o[i].p = NULL;
+		} else {
+			live += o[i].size;
+		}
+	}
+	/* Keep the survivors at the front of the array. */
+	for (i = 0, nlive = 0; i < n; i++)
+		if (o[i].p)
+			o[nlive++] = o[i];
+	frag_report(test, h, "after freeing 90%", live);
+	for (k = 0; k < 8 * nlive; k++) {
+		i = prandom_u32_state(&rnd) % nlive;
+		live -= o[i].size;
+		mheap_free(h, o[i].p);
+		o[i].size = frag_size(&rnd);
+		o[i].p = mheap_alloc(h, o[i].size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, o[i].p);
+		live += o[i].size;
+	}
+	share = frag_report(test, h, "after churn", live);
+	KUNIT_EXPECT_GE(test, share, 75UL);
+	for (i = 0; i < nlive; i++)
+		mheap_free(h, o[i].p);
+	kvfree(o);
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), 0L);
+	mheap_destroy(h);
+}
+
 static struct kunit_case mheap_scavenge_cases[] = {
 	KUNIT_CASE(scavenge_partial),
 	KUNIT_CASE(scavenge_accounting),
 	KUNIT_CASE(scavenge_limit),
 	KUNIT_CASE_SLOW(scavenge_background),
 	KUNIT_CASE(scavenge_shrinker),
+	KUNIT_CASE_SLOW(scavenge_fragmentation),
 	{}
 };
 
