@@ -55,6 +55,37 @@ static void span_list_ops(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, a.count, 1UL);
 }
 
+/* An address-ordered list hands out its lowest span first. */
+static void span_list_sorted(struct kunit *test)
+{
+	static const unsigned long lpages[] = { 700, 3, 512, 90, 4000, 1 };
+	struct mheap_span sp[ARRAY_SIZE(lpages)] = {};
+	struct mheap_span_list l;
+	unsigned long last = 0;
+	unsigned int i;
+
+	mheap_span_list_init_sorted(&l);
+	KUNIT_EXPECT_NULL(test, mheap_span_list_first(&l));
+	for (i = 0; i < ARRAY_SIZE(sp); i++) {
+		sp[i].lpage = lpages[i];
+		if (i & 1)
+			mheap_span_list_insert_back(&l, &sp[i]);
+		else
+			mheap_span_list_insert(&l, &sp[i]);
+	}
+	KUNIT_EXPECT_EQ(test, l.count, ARRAY_SIZE(sp));
+	mheap_span_list_remove(&l, &sp[1]);		/* lpage 3 */
+	KUNIT_EXPECT_EQ(test, mheap_span_list_first(&l)->lpage, 1UL);
+	while (!mheap_span_list_empty(&l)) {
+		struct mheap_span *s = mheap_span_list_first(&l);
+
+		KUNIT_EXPECT_GT(test, s->lpage, last);
+		last = s->lpage;
+		mheap_span_list_remove(&l, s);
+	}
+	KUNIT_EXPECT_EQ(test, last, 4000UL);
+}
+
 /* Fresh memory is zero without being zeroed; dirty reuse gets zeroed. */
 static void span_zeroing(struct kunit *test)
 {
@@ -331,6 +362,7 @@ static void span_cpu_offline_drains(struct kunit *test)
 
 static struct kunit_case mheap_span_cases[] = {
 	KUNIT_CASE(span_list_ops),
+	KUNIT_CASE(span_list_sorted),
 	KUNIT_CASE(span_zeroing),
 	KUNIT_CASE(span_pcache_small_requests),
 	KUNIT_CASE(span_bad_free),
