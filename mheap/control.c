@@ -33,6 +33,7 @@
 #include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/overflow.h>
 #include <linux/random.h>
@@ -108,20 +109,49 @@ static int parse_size(const char *tok, unsigned long max, unsigned long *lo,
 	return 0;
 }
 
+/*
+ * Long commands say how far they got in the kernel log, once a second
+ * (nothing for a command done within the first second).
+ */
+struct progress {
+	const char *what;
+	unsigned long total;
+	unsigned long next;
+};
+
+static void progress_init(struct progress *p, const char *what,
+			  unsigned long total)
+{
+	p->what = what;
+	p->total = total;
+	p->next = jiffies + HZ;
+}
+
+static void progress(struct mheap *h, struct progress *p, unsigned long done)
+{
+	if (time_before(jiffies, p->next))
+		return;
+	p->next = jiffies + HZ;
+	pr_info("%s: %s: %lu of %lu done\n", h->name, p->what, done, p->total);
+}
+
 static int control_alloc(struct mheap *h, unsigned long npages,
 			 unsigned long count)
 {
+	struct progress pr;
 	struct mheap_span_list got;
 	struct mheap_span *s, *tmp;
 	unsigned long i;
 	int err = 0;
 
 	mheap_span_list_init(&got);
+	progress_init(&pr, "alloc pages", count);
 	for (i = 0; i < count; i++) {
 		if (fatal_signal_pending(current)) {
 			err = -EINTR;
 			break;
 		}
+		progress(h, &pr, i);
 		s = mheap_alloc_manual(h, npages, CONTROL_GFP);
 		if (!s) {
 			err = -ENOMEM;
@@ -131,6 +161,8 @@ static int control_alloc(struct mheap *h, unsigned long npages,
 		cond_resched();
 	}
 	if (err) {
+		pr_info("%s: alloc pages: stopped after %lu of %lu (%d), undoing\n",
+			h->name, i, count, err);
 		/* All or nothing: a failed command changes nothing. */
 		list_for_each_entry_safe(s, tmp, &got.head, node) {
 			mheap_span_list_remove(&got, s);
@@ -148,6 +180,7 @@ static int control_alloc_objects(struct mheap *h, unsigned long lo,
 {
 	unsigned long i, need = h->nobjs + count;
 	void **objs = h->objs;
+	struct progress pr;
 	int err = 0;
 
 	if (need > h->objs_cap) {
@@ -158,11 +191,13 @@ static int control_alloc_objects(struct mheap *h, unsigned long lo,
 		h->objs = objs;
 		h->objs_cap = need;
 	}
+	progress_init(&pr, "alloc objects", count);
 	for (i = 0; i < count; i++) {
 		if (fatal_signal_pending(current)) {
 			err = -EINTR;
 			break;
 		}
+		progress(h, &pr, i);
 		objs[h->nobjs + i] = mheap_alloc(h, lo == hi ? lo :
 						 lo + get_random_u32_below(hi - lo + 1),
 						 CONTROL_GFP);
@@ -174,6 +209,8 @@ static int control_alloc_objects(struct mheap *h, unsigned long lo,
 			cond_resched();
 	}
 	if (err) {
+		pr_info("%s: alloc objects: stopped after %lu of %lu (%d), undoing\n",
+			h->name, i, count, err);
 		while (i--)
 			mheap_free(h, objs[h->nobjs + i]);
 		return err;
@@ -185,9 +222,12 @@ static int control_alloc_objects(struct mheap *h, unsigned long lo,
 static void control_free_all(struct mheap *h)
 {
 	struct mheap_span *s, *tmp;
+	struct progress pr;
 	unsigned long i;
 
+	progress_init(&pr, "free all", h->nobjs);
 	for (i = 0; i < h->nobjs; i++) {
+		progress(h, &pr, i);
 		mheap_free(h, h->objs[i]);
 		if (i % 1024 == 1023)
 			cond_resched();
