@@ -36,34 +36,46 @@ static unsigned long chunk_base(struct mheap *h, unsigned long chunk)
 	return base;
 }
 
-/* Sweep the unmarked spans starting in [addr, addr + npages pages). */
+/* Claim, sweep and count the span starting at page @i of arena @a. */
+static unsigned long reclaim_span(struct mheap *h, struct mheap_arena *a,
+				  unsigned long i, u32 sg)
+{
+	unsigned long addr = a->base + (i << PAGE_SHIFT), n;
+	struct mheap_span *s = mheap_span_of(h, (void *)addr);
+
+	if (!s || s->start != addr || READ_ONCE(s->sweepgen) != sg - 2 ||
+	    !mheap_span_try_acquire(h, s, sg))
+		return 0;
+	n = mheap_sweep_span(h, s, sg, MHEAP_SWEEP_RECLAIM, false);
+	if (n)
+		atomic_long_inc(&h->gc.reclaim_spans);
+	return n;
+}
+
+/*
+ * Sweep the unmarked spans starting in [addr, addr + npages pages), a
+ * word of pageInUse &~ pageMarks at a time (Go does a byte).
+ */
 static unsigned long reclaim_range(struct mheap *h, unsigned long addr,
 				   unsigned long npages, u32 sg)
 {
 	struct mheap_arena *a = mheap_arena_of(h, addr);
-	unsigned long first, end, i, freed = 0;
+	unsigned long first, end, w, base, bits, freed = 0;
 
 	if (!a)
 		return 0;
 	first = (addr - a->base) >> PAGE_SHIFT;
 	end = first + npages;
-	for_each_set_bit_from(first, a->page_in_use, end) {
-		struct mheap_span *s;
-
-		if (test_bit(first, a->page_marks))
-			continue;
-		i = a->base + (first << PAGE_SHIFT);
-		s = mheap_span_of(h, (void *)i);
-		if (!s || s->start != i || READ_ONCE(s->sweepgen) != sg - 2)
-			continue;
-		if (mheap_span_try_acquire(h, s, sg)) {
-			unsigned long n;
-
-			n = mheap_sweep_span(h, s, sg, MHEAP_SWEEP_RECLAIM, false);
-			if (n) {
-				freed += n;
-				atomic_long_inc(&h->gc.reclaim_spans);
-			}
+	for (w = first / BITS_PER_LONG; w * BITS_PER_LONG < end; w++) {
+		base = w * BITS_PER_LONG;
+		bits = READ_ONCE(a->page_in_use[w]) & ~READ_ONCE(a->page_marks[w]);
+		if (base < first)
+			bits &= ~0UL << (first - base);
+		if (end - base < BITS_PER_LONG)
+			bits &= BIT(end - base) - 1;
+		while (bits) {
+			freed += reclaim_span(h, a, base + __ffs(bits), sg);
+			bits &= bits - 1;
 		}
 	}
 	return freed;
@@ -96,6 +108,7 @@ static unsigned long take_credit(struct mheap *h, unsigned long npages)
 {
 	long c = atomic_long_read(&h->gc.reclaim_credit), take;
 
+	npages = min_t(unsigned long, npages, LONG_MAX);
 	do {
 		if (c <= 0)
 			return 0;

@@ -211,17 +211,22 @@ void mheap_ensure_swept(struct mheap *h, struct mheap_span *s)
 	}
 }
 
-/* Take the next unswept span off some mcentral, or NULL. */
+/*
+ * Take the next unswept span off some mcentral, or NULL.  The search
+ * starts at the class where the last one found a span (Go's
+ * centralIndex), so a run of sweeps over one class locks only it.
+ */
 static struct mheap_span *next_unswept(struct mheap *h, u32 sg)
 {
-	unsigned int i, start = atomic_inc_return(&h->gc.next_class);
+	unsigned int i, sc, start = atomic_read(&h->gc.next_class);
 	struct mheap_span *s = NULL;
 
 	for (i = 0; i < MHEAP_NUM_SPANCLASSES && !s; i++) {
 		struct mheap_mcentral *mc;
 		unsigned long flags;
 
-		mc = &h->mcentral[(start + i) % MHEAP_NUM_SPANCLASSES];
+		sc = (start + i) % MHEAP_NUM_SPANCLASSES;
+		mc = &h->mcentral[sc];
 		spin_lock_irqsave(&mc->lock, flags);
 		s = mheap_span_list_first(mheap_mcentral_list(mc, false, sg - 2));
 		if (!s)
@@ -232,6 +237,8 @@ static struct mheap_span *next_unswept(struct mheap *h, u32 sg)
 		}
 		spin_unlock_irqrestore(&mc->lock, flags);
 	}
+	if (s && sc != start)
+		atomic_set(&h->gc.next_class, sc);
 	return s;
 }
 
