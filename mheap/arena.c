@@ -530,6 +530,18 @@ int mheap_grow(struct mheap *h, unsigned long npages, gfp_t gfp,
 		}
 	}
 
+	/*
+	 * No room in the page-number space: fail before mapping anything
+	 * (checked again under the lock below, where it counts).
+	 */
+	spin_lock_irqsave(&h->lock, flags);
+	hole = palloc_find_hole(&h->pages, nchunks);
+	spin_unlock_irqrestore(&h->lock, flags);
+	if (hole == PALLOC_NONE) {
+		err = -ENOMEM;
+		goto out_count;
+	}
+
 	/* vmap() allocates with GFP_KERNEL: scope a NOIO/NOFS caller's rule. */
 	if (!(gfp & __GFP_IO))
 		scope = memalloc_noio_save();
