@@ -141,21 +141,16 @@ bad_commands()
 {
 	ok=0
 	snap=$(cat "$H/stats")
-	for cmd in "" "bogus" "alloc" "alloc pages=0" "alloc pages=abc" \
-		   "alloc pages=-1" "alloc pages=99999999999999999999999" \
-		   "alloc pages=1 count=0" "alloc pages=1 count=2000000" \
-		   "alloc pages=1 count=1 extra" "alloc pages=1 bogus=1" \
-		   "alloc pages =1" "free" "free some" "free all now" \
-		   "release now" "ALLOC pages=1" "alloc size=0" \
-		   "alloc size=2000000" "alloc size=8 pages=1" "alloc size=8x" \
-		   "alloc size=10-5" "alloc size=1-" "alloc size=-8" \
-		   "alloc size=8 count=1e20" "alloc size=8 count=2e" \
-		   "alloc size=8 count=e5"; do
-		if echo "$cmd" 2>/dev/null > "$H/control"; then
-			ktap_diag "'$cmd' was accepted"
-			ok=1
-		fi
-	done
+	refused "" "bogus" "alloc" "alloc pages=0" "alloc pages=abc" \
+		"alloc pages=-1" "alloc pages=99999999999999999999999" \
+		"alloc pages=1 count=0" "alloc pages=1 count=2000000" \
+		"alloc pages=1 count=1 extra" "alloc pages=1 bogus=1" \
+		"alloc pages =1" "free" "free some" "free all now" \
+		"release now" "ALLOC pages=1" "alloc size=0" \
+		"alloc size=2000000" "alloc size=8 pages=1" "alloc size=8x" \
+		"alloc size=10-5" "alloc size=1-" "alloc size=-8" \
+		"alloc size=8 count=1e20" "alloc size=8 count=2e" \
+		"alloc size=8 count=e5" || ok=1
 	if printf 'alloc pages=1\000count=5' 2>/dev/null > "$H/control"; then
 		ktap_diag "a command with an embedded NUL was accepted"
 		ok=1

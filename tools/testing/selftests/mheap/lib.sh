@@ -97,6 +97,23 @@ stat_of()
 	sed -n "s/^$1: //p" "$H/stats"
 }
 
+# refused CMD...: each command, written to the heap's control file, must
+# fail with EINVAL; says which did not, and fails if any.
+refused()
+{
+	__bad=0
+	for __cmd in "$@"; do
+		if __msg=$( { echo "$__cmd" > "$H/control"; } 2>&1 ); then
+			ktap_diag "'$__cmd' was accepted"
+			__bad=1
+		elif ! echo "$__msg" | grep -q 'Invalid argument'; then
+			ktap_diag "'$__cmd' failed, but not with EINVAL: $__msg"
+			__bad=1
+		fi
+	done
+	return "$__bad"
+}
+
 # debugfs files report size 0, so "test -s" cannot tell empty from not.
 is_empty()
 {

@@ -3,7 +3,8 @@
 #
 # Load/unload checks, in the spirit of kselftest/module.sh: the module
 # comes and goes cleanly, its debugfs tree with it, and a bad parameter
-# is refused without leaving anything behind.
+# is refused without leaving anything behind; unloading while the
+# background sweeper runs is clean (the console is checked for reports).
 #
 # MHEAP_KO names the module file; without it the test is skipped.
 DIR=$(dirname "$0")
@@ -59,6 +60,19 @@ bad_param_refused()
 	! loaded
 }
 
+# rmmod while the background sweeper works through a dead heap.
+unload_mid_sweep()
+{
+	insmod "$ko" || return 1
+	H=$MHEAP_DEBUGFS/default
+	ctl alloc size=16-2048 count=50000 || { rmmod mheap; return 1; }
+	ctl gc keep=0% || { rmmod mheap; return 1; }
+	done_now=$(sed -n 's/^sweep_done: //p' "$H/sweep")
+	rmmod mheap || return 1
+	ktap_diag "sweep done at rmmod: ${done_now:-?}"
+	! loaded
+}
+
 many_cycles()
 {
 	i=0
@@ -69,8 +83,9 @@ many_cycles()
 	done
 }
 
-ktap_plan 4
+ktap_plan 5
 ktap_check "unload removes the debugfs tree" unload_removes_tree
+ktap_check "unload in the middle of a background sweep" unload_mid_sweep
 ktap_check "default_heap=0 creates no heap" no_default_heap
 ktap_check "bad parameter refused" bad_param_refused
 ktap_check "20 load/unload cycles" many_cycles
