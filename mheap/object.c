@@ -421,6 +421,16 @@ static void mcentral_free_transition(struct mheap *h, struct mheap_span *s)
 }
 
 /*
+ * Placement: is @s more than a chunk above the page allocator's lowest
+ * free page?  Such a span is left to drain where possible, so the high
+ * regions empty and can go back (see Documentation/design.rst).
+ */
+static bool span_high(struct mheap *h, struct mheap_span *s)
+{
+	return s->lpage > READ_ONCE(h->pages.search_addr) + MHEAP_CHUNK_PAGES;
+}
+
+/*
  * A span of @spanclass for this CPU's mcache: pay sweep debt, then take
  * one from mcentral, sweeping on the way, or grow the heap (after the
  * page reclaimer had its chance).  Called without the mcache lock.
@@ -434,12 +444,12 @@ static struct mheap_span *mcache_refill(struct mheap *h, u8 spanclass,
 	mheap_deduct_sweep_credit(h, mheap_class_npages[cls] << PAGE_SHIFT);
 	s = mcentral_cache_span(h, spanclass);
 	/*
-	 * Placement: a partial span well above the lowest free page is left
-	 * to drain, and a fresh span is carved low instead, if that fits
-	 * without growing.  Otherwise holes refilled in place would pin the
-	 * high regions forever, however much of the heap is free.
+	 * Placement: a high partial span is left to drain, and a fresh span
+	 * is carved low instead, if that fits without growing.  Otherwise
+	 * holes refilled in place would pin the high regions forever,
+	 * however much of the heap is free.
 	 */
-	if (s && s->lpage > READ_ONCE(h->pages.search_addr) + MHEAP_CHUNK_PAGES) {
+	if (s && span_high(h, s)) {
 		fresh = mcentral_grow(h, spanclass, gfp, false);
 		if (fresh) {
 			mcentral_uncache(h, s);
@@ -604,10 +614,15 @@ again:
 		if (s) {
 			idx = next_free_slow(s);
 			/*
-			 * At the end of the span, give it back even if objects
-			 * were freed behind the scan: mcentral hands out its
-			 * lowest span, which keeps allocation packed low.
+			 * Objects were freed behind the scan: rewind, unless the
+			 * span sits high, where it should drain (placement).
 			 */
+			if (idx == s->nelems &&
+			    atomic_read(&s->obj.live) < s->nelems &&
+			    !span_high(h, s)) {
+				s->obj.freeindex = 0;
+				idx = next_free_slow(s);
+			}
 			if (idx == s->nelems) {
 				c->alloc[sc] = NULL;
 				mcentral_uncache(h, s);
