@@ -529,8 +529,40 @@ static void mcache_cpu_offline(struct kunit *test)
 	mheap_destroy(h);
 }
 
+/*
+ * A free that empties a listed span leaves it as its class's spare: the
+ * next refill takes it instead of building a span.  Flushing drops it.
+ */
+static void mcache_spare_span(struct kunit *test)
+{
+	struct mheap *h = kunit_mheap(test, "kunit-spare", MHEAP_REGION_AUTO, 0);
+	u8 sc = mheap_make_spanclass(mheap_size_to_class(4096), true);
+	void *p = mheap_alloc(h, 4096, GFP_KERNEL), *q;
+	long built;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, mheap_class_nelems[mheap_size_to_class(4096)], 1U);
+	mheap_mcache_flush_all(h);		/* p's span: full, listed */
+	built = counter(h, MHEAP_CNT_SPANS_ALLOCATED);
+	mheap_free(h, p);
+	KUNIT_EXPECT_NOT_NULL(test, h->mcentral[sc].spare);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->spans_live), 1L);
+	q = mheap_alloc(h, 4096, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, q, p);
+	KUNIT_EXPECT_NULL(test, h->mcentral[sc].spare);
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_SPANS_ALLOCATED), built);
+	mheap_mcache_flush_all(h);
+	mheap_free(h, q);
+	KUNIT_EXPECT_NOT_NULL(test, h->mcentral[sc].spare);
+	mheap_mcache_flush_all(h);
+	KUNIT_EXPECT_NULL(test, h->mcentral[sc].spare);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->spans_live), 0L);
+	mheap_destroy(h);
+}
+
 static struct kunit_case mheap_mcache_cases[] = {
 	KUNIT_CASE(mcache_refill),
+	KUNIT_CASE(mcache_spare_span),
 	KUNIT_CASE(mcache_cpu_offline),
 	KUNIT_CASE_SLOW(mcache_remote_frees),
 	{}

@@ -729,6 +729,7 @@ unsigned long mheap_release(struct mheap *h, unsigned long max_pages,
 	} else {
 		mutex_lock(&h->grow_lock);
 	}
+	mheap_mcentral_drop_spares(h);
 	mheap_pcpu_drain_all(h);
 	while (released < max_pages) {
 		unsigned long irqflags;

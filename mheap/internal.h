@@ -297,12 +297,17 @@ struct mheap_gcbits {
  *		spanSets).
  * @full:	spans with no free object, likewise.  Large objects live
  *		here, in span class 0.
- * @nspans:	spans of this class alive: cached, listed or being swept.
+ * @spare:	one empty span an explicit free left, kept for the next
+ *		refill instead of rebuilding one (as SLUB keeps min_partial
+ *		empty slabs); dropped when memory is flushed or released.
+ * @nspans:	spans of this class alive: cached, listed, spare or being
+ *		swept.
  */
 struct mheap_mcentral {
 	spinlock_t lock;	/* see above */
 	struct mheap_span_list partial[2];
 	struct mheap_span_list full[2];
+	struct mheap_span *spare;
 	unsigned long nspans;
 };
 
@@ -658,6 +663,7 @@ int mheap_objects_init(struct mheap *h);
 void mheap_objects_destroy(struct mheap *h);
 void mheap_mcache_drain_cpu(struct mheap *h, unsigned int cpu);
 void mheap_mcache_flush_all(struct mheap *h);
+void mheap_mcentral_drop_spares(struct mheap *h);
 
 /* sweep.c */
 void mheap_gc_init(struct mheap *h);

@@ -259,6 +259,16 @@ static struct mheap_span *mcentral_grow(struct mheap *h, u8 spanclass,
 	return s;
 }
 
+/*
+ * Placement: is @s more than a chunk above the page allocator's lowest
+ * free page?  Such a span is left to drain where possible, so the high
+ * regions empty and can go back (see Documentation/design.rst).
+ */
+static bool span_high(struct mheap *h, struct mheap_span *s)
+{
+	return s->lpage > READ_ONCE(h->pages.search_addr) + MHEAP_CHUNK_PAGES;
+}
+
 /**
  * mheap_mcentral_file() - put a swept span on its mcentral list
  * @h: heap
@@ -355,6 +365,16 @@ static struct mheap_span *mcentral_cache_span(struct mheap *h, u8 spanclass)
 	s = mheap_span_list_first(mheap_mcentral_list(mc, false, sg));
 	if (s)
 		goto have;
+	s = mc->spare;
+	if (s) {
+		/* Empty and owned by nobody: old marks mean nothing now. */
+		mc->spare = NULL;
+		bitmap_zero(s->obj.gcmark_bits, s->nelems);
+		mcentral_cache(h, s, sg);
+		spin_unlock_irqrestore(&mc->lock, flags);
+		rewind(s);
+		return s;
+	}
 	while (budget-- > 0) {
 		s = mheap_span_list_first(mheap_mcentral_list(mc, false, sg - 2));
 		if (!s)
@@ -406,6 +426,12 @@ static void mcentral_free_transition(struct mheap *h, struct mheap_span *s)
 	}
 	if (!live) {
 		mheap_span_list_remove(s->list, s);
+		if (!mc->spare && s->spanclass && !span_high(h, s)) {
+			/* The next refill takes it: no span torn down and rebuilt. */
+			mc->spare = s;
+			spin_unlock_irqrestore(&mc->lock, flags);
+			return;
+		}
 		mc->nspans--;
 		spin_unlock_irqrestore(&mc->lock, flags);
 		mheap_span_release(h, s);
@@ -418,16 +444,6 @@ static void mcentral_free_transition(struct mheap *h, struct mheap_span *s)
 		mheap_span_list_insert(to, s);
 	}
 	spin_unlock_irqrestore(&mc->lock, flags);
-}
-
-/*
- * Placement: is @s more than a chunk above the page allocator's lowest
- * free page?  Such a span is left to drain where possible, so the high
- * regions empty and can go back (see Documentation/design.rst).
- */
-static bool span_high(struct mheap *h, struct mheap_span *s)
-{
-	return s->lpage > READ_ONCE(h->pages.search_addr) + MHEAP_CHUNK_PAGES;
 }
 
 /*
@@ -843,8 +859,8 @@ static void mcache_flush_fn(struct work_struct *work)
  * @h: heap
  *
  * Each CPU flushes its own mcache from a work item, so allocations on
- * other CPUs go on undisturbed.  Afterwards empty spans are back in the
- * page heap and can be released.
+ * other CPUs go on undisturbed.  Afterwards empty spans, mcentral's
+ * spares included, are back in the page heap and can be released.
  *
  * Context: process context, may sleep.
  */
@@ -859,8 +875,36 @@ void mheap_mcache_flush_all(struct mheap *h)
 	for_each_online_cpu(cpu)
 		flush_work(&per_cpu_ptr(h->mcache, cpu)->flush_work);
 	cpus_read_unlock();
+	mheap_mcentral_drop_spares(h);
 }
 EXPORT_SYMBOL_IF_KUNIT(mheap_mcache_flush_all);
+
+/**
+ * mheap_mcentral_drop_spares() - give every class's spare span back
+ * @h: heap
+ *
+ * Before memory is released: a spare keeps its region in use.
+ */
+void mheap_mcentral_drop_spares(struct mheap *h)
+{
+	unsigned long flags;
+	unsigned int sc;
+
+	for (sc = 0; sc < MHEAP_NUM_SPANCLASSES; sc++) {
+		struct mheap_mcentral *mc = &h->mcentral[sc];
+		struct mheap_span *s;
+
+		spin_lock_irqsave(&mc->lock, flags);
+		s = mc->spare;
+		mc->spare = NULL;
+		if (s)
+			mc->nspans--;
+		spin_unlock_irqrestore(&mc->lock, flags);
+		if (s)
+			mheap_span_release(h, s);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_mcentral_drop_spares);
 
 int mheap_objects_init(struct mheap *h)
 {
