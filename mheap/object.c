@@ -610,8 +610,8 @@ void *mheap_alloc(struct mheap *h, size_t size, gfp_t gfp)
 	struct mheap_span *s;
 	unsigned long flags;
 	bool zero;
+	int idx, live;
 	u8 sc;
-	int idx;
 	void *p;
 
 	might_alloc(gfp);
@@ -631,11 +631,14 @@ again:
 			idx = next_free_slow(s);
 			/*
 			 * Objects were freed behind the scan: rewind, unless the
-			 * span sits high, where it should drain (placement).
+			 * span sits high, where it should drain (placement).  An
+			 * empty span is rewound wherever it is: giving it back
+			 * only has a new one built, from this CPU's page cache,
+			 * which may be just as high.
 			 */
-			if (idx == s->nelems &&
-			    atomic_read(&s->obj.live) < s->nelems &&
-			    !span_high(h, s)) {
+			live = atomic_read(&s->obj.live);
+			if (idx == s->nelems && live < s->nelems &&
+			    (!live || !span_high(h, s))) {
 				s->obj.freeindex = 0;
 				idx = next_free_slow(s);
 			}
