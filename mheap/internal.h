@@ -680,7 +680,6 @@ extern const char *const mheap_sweep_src_names[MHEAP_SWEEP_SRC_COUNT];
 extern const char *const mheap_bgsweep_state_names[];
 
 /* reclaim.c */
-unsigned long mheap_reclaim_pages(struct mheap *h, unsigned long npages);
 unsigned long mheap_reclaim_scan(struct mheap *h, unsigned long npages);
 
 /* special.c */
@@ -691,6 +690,10 @@ void mheap_specials_free_all(struct mheap *h, struct mheap_span *s);
 void mheap_fin_work_fn(struct work_struct *work);
 
 /* object.c, for sweeping */
+void mheap_mark_page(struct mheap *h, struct mheap_span *s);
+struct mheap_span *mheap_mcentral_take_unswept(struct mheap *h,
+					       struct mheap_mcentral *mc,
+					       u32 sg);
 unsigned long mheap_mcentral_file(struct mheap *h, struct mheap_span *s);
 void mheap_span_release(struct mheap *h, struct mheap_span *s);
 void mheap_objects_sweep_dead(struct mheap *h, struct mheap_span *s,

@@ -183,7 +183,12 @@ void mheap_span_release(struct mheap *h, struct mheap_span *s)
  * the cycle ended, which is swept with this cycle's marks only when its
  * CPU gives it back.
  */
-static void mark_page(struct mheap *h, struct mheap_span *s)
+/**
+ * mheap_mark_page() - note in pageMarks that @s holds a marked object
+ * @h: heap
+ * @s: live object span
+ */
+void mheap_mark_page(struct mheap *h, struct mheap_span *s)
 {
 	struct mheap_arena *a = mheap_arena_of(h, s->start);
 	unsigned long bit = (s->start - a->base) >> PAGE_SHIFT;
@@ -200,7 +205,7 @@ static inline void mark_new_object(struct mheap *h, struct mheap_span *s,
 		   READ_ONCE(s->sweepgen) != READ_ONCE(h->gc.sweepgen) + 1))
 		return;
 	set_bit(idx, s->obj.gcmark_bits);
-	mark_page(h, s);
+	mheap_mark_page(h, s);
 }
 
 /* Set up a fresh span's object side; it is not yet visible to anyone. */
@@ -332,6 +337,35 @@ static void mcentral_uncache(struct mheap *h, struct mheap_span *s)
 	mheap_mcentral_file(h, s);
 }
 
+/**
+ * mheap_mcentral_take_unswept() - claim an unswept span of @mc for sweeping
+ * @h: heap
+ * @mc: an mcentral whose lock the caller holds
+ * @sg: the heap's sweep generation, read under that lock
+ *
+ * A partial span first, else a full one.  The span leaves its list at
+ * sg - 1, counted in the sweepers; the caller sweeps it.
+ *
+ * Return: the span, or NULL if @mc has no unswept span.
+ */
+struct mheap_span *mheap_mcentral_take_unswept(struct mheap *h,
+					       struct mheap_mcentral *mc,
+					       u32 sg)
+{
+	struct mheap_span *s;
+
+	lockdep_assert_held(&mc->lock);
+	s = mheap_span_list_first(mheap_mcentral_list(mc, false, sg - 2));
+	if (!s)
+		s = mheap_span_list_first(mheap_mcentral_list(mc, true, sg - 2));
+	if (s) {
+		mheap_span_list_remove(s->list, s);
+		WRITE_ONCE(s->sweepgen, sg - 1);
+		atomic_inc(&h->gc.sweepers);
+	}
+	return s;
+}
+
 /* Make @s, just taken off a list, this CPU's; caller holds mc->lock. */
 static void mcentral_cache(struct mheap *h, struct mheap_span *s, u32 sg)
 {
@@ -376,14 +410,9 @@ static struct mheap_span *mcentral_cache_span(struct mheap *h, u8 spanclass)
 		return s;
 	}
 	while (budget-- > 0) {
-		s = mheap_span_list_first(mheap_mcentral_list(mc, false, sg - 2));
-		if (!s)
-			s = mheap_span_list_first(mheap_mcentral_list(mc, true, sg - 2));
+		s = mheap_mcentral_take_unswept(h, mc, sg);
 		if (!s)
 			break;
-		mheap_span_list_remove(s->list, s);
-		WRITE_ONCE(s->sweepgen, sg - 1);
-		atomic_inc(&h->gc.sweepers);
 		spin_unlock_irqrestore(&mc->lock, flags);
 		mheap_sweep_span(h, s, sg, MHEAP_SWEEP_MCENTRAL, true);
 		spin_lock_irqsave(&mc->lock, flags);
@@ -476,7 +505,7 @@ static struct mheap_span *mcache_refill(struct mheap *h, u8 spanclass,
 	}
 	if (!s) {
 		if (!mheap_sweep_done(h))
-			mheap_reclaim_pages(h, mheap_class_npages[cls]);
+			mheap_reclaim(h, mheap_class_npages[cls]);
 		s = mcentral_grow(h, spanclass, gfp, true);
 		if (s)
 			atomic_long_add(s->nelems * s->elemsize,
@@ -499,7 +528,7 @@ static void *large_alloc(struct mheap *h, size_t size, gfp_t gfp)
 
 	mheap_deduct_sweep_credit(h, npages << PAGE_SHIFT);
 	if (!mheap_sweep_done(h))
-		mheap_reclaim_pages(h, npages);
+		mheap_reclaim(h, npages);
 	s = mheap_alloc_span(h, npages, MHEAP_SPAN_DEAD, gfp);
 	if (!s)
 		return NULL;
@@ -533,7 +562,7 @@ static void *large_alloc(struct mheap *h, size_t size, gfp_t gfp)
 	mheap_span_list_insert(mheap_mcentral_list(mc, true, s->sweepgen), s);
 	spin_unlock_irqrestore(&mc->lock, flags);
 	if (marking)
-		mark_page(h, s);
+		mheap_mark_page(h, s);
 	/* Publish last, as in mcentral_grow(). */
 	smp_store_release(&s->state, MHEAP_SPAN_IN_USE);
 	mheap_count(h, MHEAP_CNT_LARGE_ALLOCS);

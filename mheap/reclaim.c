@@ -150,27 +150,6 @@ static unsigned long reclaim_scan(struct mheap *h, unsigned long need)
 }
 
 /**
- * mheap_reclaim_pages() - free at least @npages pages of dead spans
- * @h: heap
- * @npages: pages the caller would like freed
- *
- * Return: pages of the request met, from credit or fresh reclaim (at most
- * @npages); surplus found is kept as credit.
- */
-unsigned long mheap_reclaim_pages(struct mheap *h, unsigned long npages)
-{
-	unsigned long got;
-
-	if (mheap_sweep_done(h) || !npages)
-		return 0;
-	atomic_long_inc(&h->gc.reclaim_calls);
-	got = take_credit(h, npages);
-	if (got < npages)
-		got += reclaim_scan(h, npages - got);
-	return got;
-}
-
-/**
  * mheap_reclaim_scan() - the page heap has no room: reclaim, credit aside
  * @h: heap
  * @npages: pages wanted
@@ -202,6 +181,14 @@ unsigned long mheap_reclaim_scan(struct mheap *h, unsigned long npages)
  */
 unsigned long mheap_reclaim(struct mheap *h, unsigned long npages)
 {
-	return mheap_reclaim_pages(h, npages);
+	unsigned long got;
+
+	if (mheap_sweep_done(h) || !npages)
+		return 0;
+	atomic_long_inc(&h->gc.reclaim_calls);
+	got = take_credit(h, npages);
+	if (got < npages)
+		got += reclaim_scan(h, npages - got);
+	return got;
 }
 EXPORT_SYMBOL_GPL(mheap_reclaim);

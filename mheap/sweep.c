@@ -228,13 +228,7 @@ static struct mheap_span *next_unswept(struct mheap *h, u32 sg)
 		sc = (start + i) % MHEAP_NUM_SPANCLASSES;
 		mc = &h->mcentral[sc];
 		spin_lock_irqsave(&mc->lock, flags);
-		s = mheap_span_list_first(mheap_mcentral_list(mc, false, sg - 2));
-		if (!s)
-			s = mheap_span_list_first(mheap_mcentral_list(mc, true, sg - 2));
-		if (s) {
-			mheap_span_list_remove(s->list, s);
-			WRITE_ONCE(s->sweepgen, sg - 1);
-		}
+		s = mheap_mcentral_take_unswept(h, mc, sg);
 		spin_unlock_irqrestore(&mc->lock, flags);
 	}
 	if (s && sc != start)
@@ -263,10 +257,11 @@ unsigned long mheap_sweepone(struct mheap *h, enum mheap_sweep_src src)
 	/* Pairs with the release in mheap_gc_end(). */
 	sg = smp_load_acquire(&h->gc.sweepgen);
 	s = next_unswept(h, sg);
+	/* The span, if any, is counted on its own now. */
+	atomic_dec(&h->gc.sweepers);
 	if (!s) {
 		if (!READ_ONCE(h->gc.flushing))
 			WRITE_ONCE(h->gc.drained, true);
-		atomic_dec(&h->gc.sweepers);
 		return 0;
 	}
 	npages = s->npages;
@@ -521,7 +516,6 @@ EXPORT_SYMBOL_GPL(mheap_gc_end);
 bool mheap_mark(struct mheap *h, const void *p)
 {
 	struct mheap_span *s;
-	struct mheap_arena *a;
 	unsigned long off;
 	unsigned int idx;
 
@@ -538,10 +532,7 @@ bool mheap_mark(struct mheap *h, const void *p)
 		return false;
 	if (!test_bit(idx, s->obj.gcmark_bits))
 		set_bit(idx, s->obj.gcmark_bits);
-	a = mheap_arena_of(h, s->start);
-	off = (s->start - a->base) >> PAGE_SHIFT;
-	if (!test_bit(off, a->page_marks))
-		set_bit(off, a->page_marks);
+	mheap_mark_page(h, s);
 	return true;
 }
 EXPORT_SYMBOL_GPL(mheap_mark);
