@@ -82,13 +82,8 @@ consistent_after()
 	# Objects the cycles left for dead go with the end of their sweep.
 	echo "sweep" > "$H/control" || return 1
 	echo "release" > "$H/control" || return 1
-	for k in pages_in_use spans_live objects_in_use pages_committed; do
-		v=$(stat_of $k)
-		if [ "$v" != 0 ]; then
-			ktap_diag "$k is $v after free all + release"
-			return 1
-		fi
-	done
+	stats_zero pages_in_use spans_live objects_in_use pages_committed ||
+		return 1
 	[ "$(stat_of bad_frees)" = 0 ]
 }
 

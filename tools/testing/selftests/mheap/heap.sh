@@ -126,13 +126,8 @@ free_and_release()
 {
 	ctl free all || return 1
 	ctl release || return 1
-	for k in pages_in_use pages_committed spans_live objects_in_use; do
-		v=$(stat_of $k)
-		if [ "$v" != 0 ]; then
-			ktap_diag "$k is $v after free all + release"
-			return 1
-		fi
-	done
+	stats_zero pages_in_use pages_committed spans_live objects_in_use ||
+		return 1
 	[ "$(spans_rows)" -eq 0 ] || return 1
 }
 

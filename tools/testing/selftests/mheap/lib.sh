@@ -97,6 +97,19 @@ stat_of()
 	sed -n "s/^$1: //p" "$H/stats"
 }
 
+# stats_zero KEY...: each stats value is 0 after "free all" + "release";
+# says which is not.
+stats_zero()
+{
+	for __k in "$@"; do
+		__v=$(stat_of "$__k")
+		if [ "$__v" != 0 ]; then
+			ktap_diag "$__k is $__v after free all + release"
+			return 1
+		fi
+	done
+}
+
 # refused CMD...: each command, written to the heap's control file, must
 # fail with EINVAL; says which did not, and fails if any.
 refused()
