@@ -26,6 +26,12 @@ static int __init mheap_init(void)
 {
 	int err;
 
+	/* Checked before anything is set up: nothing to undo. */
+	if (mem_limit_mb > (ULONG_MAX >> 20)) {
+		pr_err("mem_limit_mb=%lu is more than the address space\n",
+		       mem_limit_mb);
+		return -EINVAL;
+	}
 	err = mheap_span_cache_init();
 	if (err)
 		return err;
@@ -40,8 +46,6 @@ static int __init mheap_init(void)
 			.mem_limit = mem_limit_mb << 20,
 		};
 
-		if (mem_limit_mb > (ULONG_MAX >> 20))
-			return -EINVAL;
 		mheap_default = mheap_create("default", &params);
 		if (IS_ERR(mheap_default)) {
 			err = PTR_ERR(mheap_default);

@@ -3,7 +3,8 @@
 #
 # Load/unload checks, in the spirit of kselftest/module.sh: the module
 # comes and goes cleanly, its debugfs tree with it, and a bad parameter
-# is refused without leaving anything behind; unloading while the
+# (malformed, or a memory limit past the address space) is refused
+# without leaving anything behind; unloading while the
 # background sweeper runs is clean (the console is checked for reports).
 #
 # MHEAP_KO names the module file; without it the test is skipped.
@@ -60,6 +61,31 @@ bad_param_refused()
 	! loaded
 }
 
+# A mem_limit_mb past the address space fails the load before anything
+# is set up: no debugfs tree into the unloaded module, no hotplug state.
+bad_limit_unwinds()
+{
+	states=/sys/devices/system/cpu/hotplug/states
+	if insmod "$ko" mem_limit_mb=18446744073709551615 2>/dev/null; then
+		ktap_diag "insmod with mem_limit_mb=ULONG_MAX succeeded"
+		rmmod mheap
+		return 1
+	fi
+	loaded && { ktap_diag "module loaded after a failed init"; return 1; }
+	if [ -e "$MHEAP_DEBUGFS" ]; then
+		ktap_diag "$MHEAP_DEBUGFS left behind: $(ls "$MHEAP_DEBUGFS")"
+		return 1
+	fi
+	if [ -r "$states" ] && grep -q 'mm/mheap' "$states"; then
+		ktap_diag "hotplug state left behind: $(grep 'mm/mheap' "$states")"
+		return 1
+	fi
+	# And the module still loads and works afterwards.
+	insmod "$ko" mem_limit_mb=64 || return 1
+	grep -q '^default$' "$MHEAP_DEBUGFS/heaps" || { rmmod mheap; return 1; }
+	rmmod mheap
+}
+
 # rmmod while the background sweeper works through a dead heap.
 unload_mid_sweep()
 {
@@ -83,11 +109,12 @@ many_cycles()
 	done
 }
 
-ktap_plan 5
+ktap_plan 6
 ktap_check "unload removes the debugfs tree" unload_removes_tree
 ktap_check "unload in the middle of a background sweep" unload_mid_sweep
 ktap_check "default_heap=0 creates no heap" no_default_heap
 ktap_check "bad parameter refused" bad_param_refused
+ktap_check "mem_limit_mb too large: refused, nothing left behind" bad_limit_unwinds
 ktap_check "20 load/unload cycles" many_cycles
 
 if [ $was_loaded -eq 1 ]; then
