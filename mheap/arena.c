@@ -130,8 +130,20 @@ struct mheap_span *mheap_span_of(struct mheap *h, const void *addr)
 		 */
 		state = smp_load_acquire(&s->state);
 		if (state == MHEAP_SPAN_DEAD || s->heap != h || a < s->start ||
-		    a - s->start >= s->npages << PAGE_SHIFT)
+		    a - s->start >= s->npages << PAGE_SHIFT) {
 			s = NULL;
+		} else {
+			/*
+			 * The fields may come from two lives of a structure
+			 * freed and reused meanwhile.  A span's map entries
+			 * are cleared before it dies and set before it is
+			 * published, so the map still naming it after the
+			 * reads says its life then covers @addr.
+			 */
+			smp_rmb();
+			if (READ_ONCE(map[window_page(a)]) != s)
+				s = NULL;
+		}
 	}
 	rcu_read_unlock();
 	return s;
