@@ -498,9 +498,10 @@ enum mheap_counter {
 
 /**
  * struct mheap_pcpu - what one CPU keeps of a heap (Go's per-P caches)
- * @lock:	protects the rest; taken with interrupts off.  Any CPU may
- *		take another's lock (drain, hotplug), so a task that migrates
- *		between reading its CPU pointer and locking is still correct.
+ * @lock:	protects the rest; taken with interrupts off.  The owner
+ *		takes it with migration disabled, so it never fills the
+ *		caches of a CPU that went down; any CPU may take another's
+ *		lock to drain it (hotplug, release).
  * @pcache:	a 64-page block of the page allocator (Go's pageCache).
  * @spans:	ready span structures (Go's mspancache).
  * @nspans:	how many of @spans are filled.

@@ -123,19 +123,44 @@ void mheap_span_list_take_all(struct mheap_span_list *dst,
 }
 EXPORT_SYMBOL_IF_KUNIT(mheap_span_list_take_all);
 
+/* === Per-CPU caches ================================================== */
+
+/*
+ * This CPU's caches, locked.  The task stays on this CPU until
+ * pcpu_unlock(), so the CPU cannot go down and have its caches drained by
+ * mheap_cpu_dead() while we fill them.
+ */
+static struct mheap_pcpu *pcpu_lock(struct mheap *h, unsigned long *flags)
+	__acquires(&pc->lock)
+{
+	struct mheap_pcpu *pc;
+
+	migrate_disable();
+	pc = this_cpu_ptr(h->pcpu);
+	spin_lock_irqsave(&pc->lock, *flags);
+	return pc;
+}
+
+static void pcpu_unlock(struct mheap_pcpu *pc, unsigned long flags)
+	__releases(&pc->lock)
+{
+	spin_unlock_irqrestore(&pc->lock, flags);
+	migrate_enable();
+}
+
 /* === Span structures ================================================= */
 
 /* A span structure, from this CPU's cache when it has one. */
 static struct mheap_span *span_struct_get(struct mheap *h, gfp_t gfp)
 {
-	struct mheap_pcpu *pc = raw_cpu_ptr(h->pcpu);
 	struct mheap_span *s = NULL;
+	struct mheap_pcpu *pc;
 	unsigned long flags;
 
-	spin_lock_irqsave(&pc->lock, flags);
+	pc = pcpu_lock(h, &flags);
 	if (pc->nspans)
 		s = pc->spans[--pc->nspans];
-	spin_unlock_irqrestore(&pc->lock, flags);
+	pcpu_unlock(pc, flags);
 	if (s)
 		return s;
 	s = kmem_cache_alloc(mheap_span_cachep,
@@ -150,28 +175,26 @@ static struct mheap_span *span_struct_get(struct mheap *h, gfp_t gfp)
 
 static void span_struct_put(struct mheap *h, struct mheap_span *s)
 {
-	struct mheap_pcpu *pc = raw_cpu_ptr(h->pcpu);
+	struct mheap_pcpu *pc;
 	unsigned long flags;
 
-	spin_lock_irqsave(&pc->lock, flags);
+	pc = pcpu_lock(h, &flags);
 	if (pc->nspans < MHEAP_SPAN_CACHE) {
 		pc->spans[pc->nspans++] = s;
 		s = NULL;
 	}
-	spin_unlock_irqrestore(&pc->lock, flags);
+	pcpu_unlock(pc, flags);
 	if (s)
 		kmem_cache_free(mheap_span_cachep, s);
 }
 
-/* === Per-CPU caches ================================================== */
-
 /* Small requests: carve from this CPU's 64-page block, refilling it. */
 static unsigned long pcache_alloc(struct mheap *h, unsigned long npages)
 {
-	struct mheap_pcpu *pc = raw_cpu_ptr(h->pcpu);
 	unsigned long flags, lpage;
+	struct mheap_pcpu *pc;
 
-	spin_lock_irqsave(&pc->lock, flags);
+	pc = pcpu_lock(h, &flags);
 	lpage = palloc_cache_alloc(&pc->pcache, npages);
 	if (lpage == PALLOC_NONE && !pc->pcache.cache) {
 		spin_lock(&h->lock);
@@ -181,7 +204,7 @@ static unsigned long pcache_alloc(struct mheap *h, unsigned long npages)
 		}
 		spin_unlock(&h->lock);
 	}
-	spin_unlock_irqrestore(&pc->lock, flags);
+	pcpu_unlock(pc, flags);
 	if (lpage != PALLOC_NONE)
 		mheap_count(h, MHEAP_CNT_PCACHE_ALLOCS);
 	return lpage;
