@@ -206,7 +206,8 @@ static int sweep_show(struct seq_file *m, void *v)
 	seq_printf(m, "background: %s\n",
 		   bg >= 0 && bg <= MHEAP_BGSWEEP_OFF ?
 		   mheap_bgsweep_state_names[bg] : "?");
-	seq_printf(m, "sweepers: %d\n", atomic_read(&gc->sweepers));
+	seq_printf(m, "sweepers: %d\n",
+		   atomic_read(&gc->active) & ~MHEAP_SWEEP_DRAINED);
 	seq_printf(m, "finalizers_queued: %ld\n",
 		   atomic_long_read(&gc->fin_queued));
 	seq_printf(m, "finalizers_run: %ld\n", atomic_long_read(&gc->fin_run));
@@ -403,7 +404,7 @@ static int spans_show(struct seq_file *m, void *v)
 	seq_printf(m, "0x%016lx %7lu %-6s %5u %8lu %6u %6u %8u %8u\n",
 		   s->start, s->npages, span_state_name(state), s->spanclass,
 		   s->elemsize, s->nelems,
-		   state == MHEAP_SPAN_IN_USE ? atomic_read(&s->obj.live) : 0,
+		   state == MHEAP_SPAN_IN_USE ? mheap_objspan_live(&s->obj) : 0,
 		   s->sweepgen, s->needzero);
 	return 0;
 }
@@ -521,7 +522,7 @@ static int classes_show(struct seq_file *m, void *v)
 		if (READ_ONCE(s->state) == MHEAP_SPAN_IN_USE) {
 			cls = mheap_spanclass_sizeclass(s->spanclass);
 			rows[cls].spans++;
-			rows[cls].objects += atomic_read(&s->obj.live);
+			rows[cls].objects += mheap_objspan_live(&s->obj);
 			if (!cls)
 				rows[0].bytes += s->elemsize;
 		}

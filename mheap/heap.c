@@ -38,6 +38,12 @@ const char *const mheap_counter_names[MHEAP_CNT_COUNT] = {
 
 static_assert(ARRAY_SIZE(mheap_counter_names) == MHEAP_CNT_COUNT);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Set by a KUnit case to stop tasks at chosen points; see internal.h. */
+mheap_test_hook_t mheap_test_hook;
+EXPORT_SYMBOL_IF_KUNIT(mheap_test_hook);
+#endif
+
 /*
  * A name becomes a debugfs directory, so keep it to a portable set of
  * characters and refuse the names the top-level directory uses itself.

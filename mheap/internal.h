@@ -4,15 +4,17 @@
  *
  * Locking, outermost first:
  *   mheap_list_lock (mutex)  the list of heaps, debugfs directories
+ *   mheap.gc_lock (mutex)    serialises mheap_gc_begin() and _end()
  *   mheap.grow_lock (mutex)  serialises sleeping growth and region release
  *   mheap_pcpu.lock (spin)   one CPU's page cache and span cache
  *   mheap.lock (spin, irq)   the page allocator, regions, arena index
  * and, on their own (never nested in each other or in the above):
  *   mheap_mcentral.lock      one span class's lists (mcache local_lock
- *                            outside it; pcpu.lock and mheap.lock inside)
+ *                            outside it; pcpu.lock, mheap.lock and
+ *                            special_lock inside, where a sweep is claimed)
  *   mheap_gc.special_lock    every span's specials, the finalizer queue
- *   mheap.gc_lock (mutex)    serialises mheap_gc_begin() and _end()
- * Both spinlocks are taken with interrupts disabled: GFP_ATOMIC callers
+ *   mheap.pool_lock (mutex)  the control file's objects and manual spans
+ * Every spinlock is taken with interrupts disabled: GFP_ATOMIC callers
  * may come from hard interrupt context.
  */
 #ifndef _MHEAP_INTERNAL_H
@@ -86,8 +88,12 @@ struct mheap_gcbits_arena;
  * @gcmark_bits: mark bits for the collection cycles.
  * @alloc_arena: gcBits arena of @alloc_bits.
  * @mark_arena:	gcBits arena of @gcmark_bits.
- * @live:	objects allocated; frees on any CPU decrement it.
- * @cached:	owned by a CPU's mcache; under the mcentral lock.
+ * @live:	objects allocated, and %MHEAP_LIVE_CACHED while a CPU's mcache
+ *		owns the span (or a refill carries it there).  One word, so a
+ *		free decides from one read whether the owner files the span
+ *		or the free must move it, and its decrement fails if the
+ *		flag changed since.  The flag is set and cleared under the
+ *		mcentral lock; the count moves with atomics on any CPU.
  * @needzero:	some free object may hold old data.
  */
 struct mheap_objspan {
@@ -99,9 +105,16 @@ struct mheap_objspan {
 	struct mheap_gcbits_arena *alloc_arena;
 	struct mheap_gcbits_arena *mark_arena;
 	atomic_t live;
-	bool cached;
 	bool needzero;
 };
+
+/* Flag in &mheap_objspan.live: an mcache owns the span. */
+#define MHEAP_LIVE_CACHED	((int)BIT(30))
+
+static inline unsigned int mheap_objspan_live(const struct mheap_objspan *o)
+{
+	return atomic_read(&o->live) & ~MHEAP_LIVE_CACHED;
+}
 
 /**
  * struct mheap_span - a run of pages (Go's mspan)
@@ -378,6 +391,22 @@ enum mheap_sweep_src {
 	MHEAP_SWEEP_SRC_COUNT,
 };
 
+/* Flag in &mheap_gc.active: nothing is left to sweep on the lists. */
+#define MHEAP_SWEEP_DRAINED	((int)BIT(30))
+
+/**
+ * struct mheap_sweep_ctx - one span's sweep, from its claim to its end
+ * @dead:	objects the claim found dead; their hooks run after it.
+ * @freed:	how many.
+ *
+ * On the sweeper's stack: the span's bits are swept under the mcentral
+ * lock that claims it, the dead objects are freed after.
+ */
+struct mheap_sweep_ctx {
+	unsigned long dead[BITS_TO_LONGS(MHEAP_MAX_SPAN_OBJECTS)];
+	unsigned int freed;
+};
+
 /* State of the background sweeper. */
 enum mheap_bgsweep_state {
 	MHEAP_BGSWEEP_IDLE,
@@ -391,10 +420,23 @@ enum mheap_bgsweep_state {
  *		mheap.gc_lock, read locklessly.
  * @marking:	between mheap_gc_begin() and mheap_gc_end(): new objects
  *		are allocated marked.
- * @drained:	no span is left to sweep on the mcentral lists.
  * @flushing:	mheap_gc_end() has yet to flush the mcaches: spans cached
  *		before the cycle ended may still need sweeping.
- * @sweepers:	sweeps in progress (Go's sweep.active).
+ * @active:	sweeps in progress, plus %MHEAP_SWEEP_DRAINED once no span
+ *		is left to sweep on the mcentral lists (Go's activeSweep).
+ *		A sweeper that looks for work enters with mheap_sweep_begin(),
+ *		which fails once the flag is set, so no sweeper can hold a
+ *		generation older than the heap's: mheap_gc_end() publishes
+ *		the new sg before it clears the flag, and nothing clears it
+ *		in between.  A sweeper handed a span that needs sweeping
+ *		(claimed under its mcentral lock) is counted without that
+ *		check.  Only atomics; written by sweepers and mheap_gc_end().
+ * @transit:	refills carrying a span to an mcache, on no list and in no
+ *		mcache yet, indexed by (sg / 2) % 2 of the generation they
+ *		stamped the span with.  mheap_gc_begin() waits for those of
+ *		the previous generation: such a span may need sweeping, and
+ *		must be swept before marking opens.  A refill enters with
+ *		transit_begin() in object.c, under a full barrier.
  * @next_class:	span class sweepone() looks at next.
  * @cycles:	cycles completed.
  * @pages_swept: pages swept this cycle.
@@ -428,9 +470,9 @@ enum mheap_bgsweep_state {
 struct mheap_gc {
 	u32 sweepgen;
 	bool marking;
-	bool drained;
 	bool flushing;
-	atomic_t sweepers;
+	atomic_t active;
+	atomic_t transit[2];
 	atomic_t next_class;
 	unsigned long cycles;
 	atomic_long_t pages_swept;
@@ -608,6 +650,38 @@ static inline void mheap_count(struct mheap *h, enum mheap_counter c)
 	atomic_long_inc(&h->counters[c]);
 }
 
+/* === Test hooks ====================================================== */
+
+/*
+ * Points where a KUnit case may stop a task to force an interleaving.
+ * Compiled only into kernels with KUnit; elsewhere they are empty.
+ */
+enum mheap_test_point {
+	MHEAP_TP_SWEEPONE_BEGIN,	/* sweepone, before it enters */
+	MHEAP_TP_SWEEPONE_SG,		/* sweepone, generation read */
+	MHEAP_TP_REFILL_DONE,		/* a refill holds a span, unlocked */
+	MHEAP_TP_FREE_LOCKLESS,		/* a free read live, not yet changed */
+	MHEAP_TP_FREE_CHECKED,		/* a free passed its checks */
+	MHEAP_TP_SWEEP_CLAIMED,		/* a span is claimed for sweeping */
+};
+
+#if IS_ENABLED(CONFIG_KUNIT)
+typedef void (*mheap_test_hook_t)(struct mheap *h, enum mheap_test_point tp);
+extern mheap_test_hook_t mheap_test_hook;
+
+static inline void mheap_test_point(struct mheap *h, enum mheap_test_point tp)
+{
+	mheap_test_hook_t fn = READ_ONCE(mheap_test_hook);
+
+	if (unlikely(fn))
+		fn(h, tp);
+}
+#else
+static inline void mheap_test_point(struct mheap *h, enum mheap_test_point tp)
+{
+}
+#endif
+
 /* All heaps, in creation order.  Sleeping lock: only process context. */
 extern struct list_head mheap_list;
 extern struct mutex mheap_list_lock;
@@ -670,9 +744,15 @@ void mheap_mcentral_drop_spares(struct mheap *h);
 void mheap_gc_init(struct mheap *h);
 void mheap_gc_destroy(struct mheap *h);
 bool mheap_sweep_done(struct mheap *h);
-bool mheap_span_try_acquire(struct mheap *h, struct mheap_span *s, u32 sg);
+bool mheap_sweep_begin(struct mheap *h);
+void mheap_sweep_end(struct mheap *h);
+bool mheap_span_try_acquire(struct mheap *h, struct mheap_span *s, u32 sg,
+			    struct mheap_sweep_ctx *ctx);
+void mheap_sweep_claim(struct mheap *h, struct mheap_span *s, u32 sg,
+		       struct mheap_sweep_ctx *ctx);
 unsigned long mheap_sweep_span(struct mheap *h, struct mheap_span *s, u32 sg,
-			       enum mheap_sweep_src src, bool keep);
+			       enum mheap_sweep_src src, bool keep,
+			       struct mheap_sweep_ctx *ctx);
 void mheap_ensure_swept(struct mheap *h, struct mheap_span *s);
 unsigned long mheap_sweepone(struct mheap *h, enum mheap_sweep_src src);
 void mheap_deduct_sweep_credit(struct mheap *h, unsigned long bytes);
@@ -688,13 +768,17 @@ void mheap_specials_sweep(struct mheap *h, struct mheap_span *s);
 void mheap_specials_drop(struct mheap *h, struct mheap_span *s,
 			 unsigned int offset);
 void mheap_specials_free_all(struct mheap *h, struct mheap_span *s);
+bool mheap_specials_keep(struct mheap *h, struct mheap_span *s,
+			 unsigned int offset);
 void mheap_fin_work_fn(struct work_struct *work);
 
 /* object.c, for sweeping */
 void mheap_mark_page(struct mheap *h, struct mheap_span *s);
 struct mheap_span *mheap_mcentral_take_unswept(struct mheap *h,
 					       struct mheap_mcentral *mc,
-					       u32 sg);
+					       u32 sg,
+					       struct mheap_sweep_ctx *ctx);
+void mheap_mcache_wait_transit(struct mheap *h);
 unsigned long mheap_mcentral_file(struct mheap *h, struct mheap_span *s);
 void mheap_span_release(struct mheap *h, struct mheap_span *s);
 void mheap_objects_sweep_dead(struct mheap *h, struct mheap_span *s,

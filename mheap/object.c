@@ -9,14 +9,18 @@
  * through the 64-bit alloc_cache from freeindex, as Go does.  Frees come
  * from any CPU: they clear the object's bit atomically and decrement the
  * span's live count; only the transitions full -> partial and -> empty
- * take the mcentral lock, to move the span between lists or give it back
- * to the page heap.  A span whose scan reached its end goes back to
- * mcentral, and the next CPU that takes it scans again from zero, which
- * is how explicitly freed objects become reusable without a collection.
+ * of a span no mcache owns take the mcentral lock, to move the span
+ * between lists or give it back to the page heap.  Whether an mcache owns
+ * the span is a flag in the same word as the count, so a free's lockless
+ * decrement fails if the owner gave the span back since it looked.  A
+ * span whose scan reached its end goes back to mcentral, and the next CPU
+ * that takes it scans again from zero, which is how explicitly freed
+ * objects become reusable without a collection.
  */
 #define pr_fmt(fmt) "mheap: " fmt
 
 #include <linux/cpu.h>
+#include <linux/delay.h>
 #include <linux/kasan.h>
 #include <linux/kmemleak.h>
 #include <linux/mm.h>
@@ -102,6 +106,54 @@ static void bad_free(struct mheap *h, const void *p, const char *why)
 }
 
 /* === Spans of objects ================================================ */
+
+static void transit_end(struct mheap *h, u32 sg)
+{
+	/* What the refill did is seen by the waiter that sees it gone. */
+	atomic_dec_return_release(&h->gc.transit[(sg >> 1) & 1]);
+}
+
+/*
+ * A refill is about to stamp a span for an mcache: count it in transit,
+ * under the generation it returns, until the span is in the mcache or
+ * given back (see &mheap_gc.transit).  The full barrier orders the count
+ * before the second read of sg: either mheap_gc_end() published a newer
+ * sg, seen here, or mheap_mcache_wait_transit() sees the count.
+ */
+static u32 transit_begin(struct mheap *h)
+{
+	u32 sg;
+
+	for (;;) {
+		sg = READ_ONCE(h->gc.sweepgen);
+		atomic_inc(&h->gc.transit[(sg >> 1) & 1]);
+		/* Pairs with the smp_mb() of mheap_mcache_wait_transit(). */
+		smp_mb__after_atomic();
+		if (READ_ONCE(h->gc.sweepgen) == sg)
+			return sg;
+		transit_end(h, sg);
+	}
+}
+
+/**
+ * mheap_mcache_wait_transit() - wait for refills of the previous cycle
+ * @h: heap, after mheap_gc_end() and before marking opens again
+ *
+ * A refill that stamped its span before the last cycle ended carries a
+ * span the flush did not see; it sweeps the span when it arrives.
+ *
+ * Context: process context, may sleep.
+ */
+void mheap_mcache_wait_transit(struct mheap *h)
+{
+	u32 sg = READ_ONCE(h->gc.sweepgen);
+	atomic_t *t = &h->gc.transit[((sg - 2) >> 1) & 1];
+
+	/* Pairs with the barrier in transit_begin(). */
+	smp_mb();
+	while (atomic_read_acquire(t))
+		usleep_range(50, 100);
+}
 
 static u64 alloc_cache_at(const struct mheap_objspan *o, unsigned int idx)
 {
@@ -234,14 +286,18 @@ static int objspan_init(struct mheap *h, struct mheap_span *s, u8 spanclass,
 	return 0;
 }
 
-/* A new span for @spanclass from the page heap.  May sleep if @gfp may. */
+/*
+ * A new span for @spanclass from the page heap, in transit to an mcache
+ * under the generation left in @tsg.  May sleep if @gfp may.
+ */
 static struct mheap_span *mcentral_grow(struct mheap *h, u8 spanclass,
-					gfp_t gfp, bool grow)
+					gfp_t gfp, bool grow, u32 *tsg)
 {
 	unsigned int cls = mheap_spanclass_sizeclass(spanclass);
 	struct mheap_mcentral *mc = &h->mcentral[spanclass];
 	unsigned long flags;
 	struct mheap_span *s;
+	u32 sg;
 
 	s = __mheap_alloc_span(h, mheap_class_npages[cls], MHEAP_SPAN_DEAD, gfp,
 			       grow);
@@ -253,12 +309,14 @@ static struct mheap_span *mcentral_grow(struct mheap *h, u8 spanclass,
 		return NULL;
 	}
 	mheap_poison((void *)s->start, s->npages << PAGE_SHIFT, MHEAP_KASAN_FREE);
-	s->obj.cached = true;
+	atomic_set(&s->obj.live, MHEAP_LIVE_CACHED);
+	sg = transit_begin(h);
 	spin_lock_irqsave(&mc->lock, flags);
 	mc->nspans++;
 	/* Fresh and empty: swept, and about to be cached. */
-	s->sweepgen = READ_ONCE(h->gc.sweepgen) + 3;
+	s->sweepgen = sg + 3;
 	spin_unlock_irqrestore(&mc->lock, flags);
+	*tsg = sg;
 	/* Publish last: frees and spanOf trust an IN_USE span's fields. */
 	smp_store_release(&s->state, MHEAP_SPAN_IN_USE);
 	return s;
@@ -274,10 +332,32 @@ static bool span_high(struct mheap *h, struct mheap_span *s)
 	return s->lpage > READ_ONCE(h->pages.search_addr) + MHEAP_CHUNK_PAGES;
 }
 
+/*
+ * File swept @s at @sg by how full it is; the caller holds its mcentral
+ * lock.  Returns true if it is empty: the caller must release it.
+ */
+static bool mcentral_file_locked(struct mheap_mcentral *mc,
+				 struct mheap_span *s, u32 sg)
+{
+	unsigned int live;
+
+	lockdep_assert_held(&mc->lock);
+	/* Swept: pairs with the acquire of mheap_ensure_swept() waiters. */
+	smp_store_release(&s->sweepgen, sg);
+	live = mheap_objspan_live(&s->obj);
+	if (!live) {
+		mc->nspans--;
+		return true;
+	}
+	mheap_span_list_insert(mheap_mcentral_list(mc, live == s->nelems, sg), s);
+	return false;
+}
+
 /**
  * mheap_mcentral_file() - put a swept span on its mcentral list
  * @h: heap
- * @s: a span no CPU caches, on no list, swept for the current cycle
+ * @s: a span no CPU caches, on no list, swept for the current cycle by a
+ *	sweeper still counted in &mheap_gc.active
  *
  * Filed by how full it is, or given back to the page heap when empty.
  *
@@ -287,70 +367,69 @@ unsigned long mheap_mcentral_file(struct mheap *h, struct mheap_span *s)
 {
 	struct mheap_mcentral *mc = &h->mcentral[s->spanclass];
 	unsigned long flags, npages = s->npages;
-	u32 sg;
-	int live;
+	bool empty;
 
 	spin_lock_irqsave(&mc->lock, flags);
-	/* Read under the lock: see next_unswept() in sweep.c. */
-	sg = READ_ONCE(h->gc.sweepgen);
-	/* Swept: pairs with the acquire of mheap_ensure_swept() waiters. */
-	smp_store_release(&s->sweepgen, sg);
-	live = atomic_read(&s->obj.live);
-	if (!live) {
-		mc->nspans--;
-		spin_unlock_irqrestore(&mc->lock, flags);
-		mheap_span_release(h, s);
-		return npages;
-	}
-	mheap_span_list_insert(mheap_mcentral_list(mc, live == s->nelems, sg), s);
+	empty = mcentral_file_locked(mc, s, READ_ONCE(h->gc.sweepgen));
 	spin_unlock_irqrestore(&mc->lock, flags);
-	return 0;
+	if (!empty)
+		return 0;
+	mheap_span_release(h, s);
+	return npages;
 }
 
 /*
  * The owner CPU is done with @s: file it by how full it is, or sweep it
  * first if it was cached before the last cycle ended (Go's uncacheSpan).
+ * Both under one hold of the lock, with one reading of sg: read before a
+ * cycle ends, the span is filed under the old sg and so needs sweeping
+ * under the new one, as it should.
  */
 static void mcentral_uncache(struct mheap *h, struct mheap_span *s)
 {
 	struct mheap_mcentral *mc = &h->mcentral[s->spanclass];
+	struct mheap_sweep_ctx ctx;
 	unsigned long flags;
+	bool empty;
 	u32 sg;
 
 	spin_lock_irqsave(&mc->lock, flags);
-	WRITE_ONCE(s->obj.cached, false);
 	/*
-	 * Order the store above before reading live in the filing: a free
-	 * that decrements live after that read must see cached == false (its
-	 * atomic_dec_return() is fully ordered) and file the span itself.
+	 * From here a free that read the flag set fails its cmpxchg, and
+	 * one at a transition takes this lock to move the span itself.
 	 */
-	smp_mb();
+	atomic_andnot(MHEAP_LIVE_CACHED, &s->obj.live);
 	sg = READ_ONCE(h->gc.sweepgen);
 	if (s->sweepgen == sg + 1) {
-		WRITE_ONCE(s->sweepgen, sg - 1);
-		atomic_inc(&h->gc.sweepers);
+		mheap_sweep_claim(h, s, sg, &ctx);
 		spin_unlock_irqrestore(&mc->lock, flags);
-		mheap_sweep_span(h, s, sg, MHEAP_SWEEP_UNCACHE, false);
+		mheap_sweep_span(h, s, sg, MHEAP_SWEEP_UNCACHE, false, &ctx);
 		return;
 	}
+	empty = mcentral_file_locked(mc, s, sg);
 	spin_unlock_irqrestore(&mc->lock, flags);
-	mheap_mcentral_file(h, s);
+	if (empty)
+		mheap_span_release(h, s);
 }
 
 /**
  * mheap_mcentral_take_unswept() - claim an unswept span of @mc for sweeping
  * @h: heap
  * @mc: an mcentral whose lock the caller holds
- * @sg: the heap's sweep generation, read under that lock
+ * @sg: the heap's sweep generation, as the caller read it
+ * @ctx: for mheap_sweep_span()
  *
- * A partial span first, else a full one.  The span leaves its list at
- * sg - 1, counted in the sweepers; the caller sweeps it.
+ * A partial span first, else a full one, claimed with mheap_sweep_claim();
+ * the caller finishes the sweep.  A span that does not need sweeping at
+ * @sg is not taken: the caller read sg before a cycle ended, and the list
+ * it names now holds spans that are swept.
  *
- * Return: the span, or NULL if @mc has no unswept span.
+ * Return: the span, or NULL if @mc has no span unswept at @sg.
  */
 struct mheap_span *mheap_mcentral_take_unswept(struct mheap *h,
 					       struct mheap_mcentral *mc,
-					       u32 sg)
+					       u32 sg,
+					       struct mheap_sweep_ctx *ctx)
 {
 	struct mheap_span *s;
 
@@ -358,21 +437,21 @@ struct mheap_span *mheap_mcentral_take_unswept(struct mheap *h,
 	s = mheap_span_list_first(mheap_mcentral_list(mc, false, sg - 2));
 	if (!s)
 		s = mheap_span_list_first(mheap_mcentral_list(mc, true, sg - 2));
-	if (s) {
-		mheap_span_list_remove(s->list, s);
-		WRITE_ONCE(s->sweepgen, sg - 1);
-		atomic_inc(&h->gc.sweepers);
-	}
+	if (!s || s->sweepgen != sg - 2)
+		return NULL;
+	mheap_sweep_claim(h, s, sg, ctx);
 	return s;
 }
 
 /* Make @s, just taken off a list, this CPU's; caller holds mc->lock. */
 static void mcentral_cache(struct mheap *h, struct mheap_span *s, u32 sg)
 {
-	WRITE_ONCE(s->obj.cached, true);
+	unsigned int live;
+
+	live = atomic_fetch_or(MHEAP_LIVE_CACHED, &s->obj.live) &
+	       ~MHEAP_LIVE_CACHED;
 	WRITE_ONCE(s->sweepgen, sg + 3);
-	atomic_long_add((s->nelems - atomic_read(&s->obj.live)) * s->elemsize,
-			&h->gc.alloc_bytes);
+	atomic_long_add((s->nelems - live) * s->elemsize, &h->gc.alloc_bytes);
 }
 
 /* Scan a span handed to a CPU from its start: freed objects are found. */
@@ -384,55 +463,54 @@ static void rewind(struct mheap_span *s)
 
 /*
  * Take a span with free objects from mcentral (Go's cacheSpan): a swept
- * one, else sweep unswept ones until one has room, or NULL.
+ * one, else sweep unswept ones until one has room, or NULL.  A span
+ * returned is in transit under the generation left in @tsg.
  */
-static struct mheap_span *mcentral_cache_span(struct mheap *h, u8 spanclass)
+static struct mheap_span *mcentral_cache_span(struct mheap *h, u8 spanclass,
+					      u32 *tsg)
 {
 	struct mheap_mcentral *mc = &h->mcentral[spanclass];
 	int budget = MCENTRAL_SWEEP_BUDGET;
+	struct mheap_sweep_ctx ctx;
 	struct mheap_span *s;
 	unsigned long flags;
 	u32 sg;
 
+	sg = transit_begin(h);
 	spin_lock_irqsave(&mc->lock, flags);
-	sg = READ_ONCE(h->gc.sweepgen);
 	s = mheap_span_list_first(mheap_mcentral_list(mc, false, sg));
-	if (s)
+	if (s) {
+		mheap_span_list_remove(s->list, s);
 		goto have;
+	}
 	s = mc->spare;
 	if (s) {
 		/* Empty and owned by nobody: old marks mean nothing now. */
 		mc->spare = NULL;
 		bitmap_zero(s->obj.gcmark_bits, s->nelems);
-		mcentral_cache(h, s, sg);
-		spin_unlock_irqrestore(&mc->lock, flags);
-		rewind(s);
-		return s;
+		goto have;
 	}
 	while (budget-- > 0) {
-		s = mheap_mcentral_take_unswept(h, mc, sg);
+		s = mheap_mcentral_take_unswept(h, mc, sg, &ctx);
 		if (!s)
 			break;
 		spin_unlock_irqrestore(&mc->lock, flags);
-		mheap_sweep_span(h, s, sg, MHEAP_SWEEP_MCENTRAL, true);
+		mheap_sweep_span(h, s, sg, MHEAP_SWEEP_MCENTRAL, true, &ctx);
 		spin_lock_irqsave(&mc->lock, flags);
-		atomic_dec(&h->gc.sweepers);
-		if (atomic_read(&s->obj.live) < s->nelems) {
-			/* Not on a list: cache it without the list step. */
-			mcentral_cache(h, s, sg);
-			spin_unlock_irqrestore(&mc->lock, flags);
-			rewind(s);
-			return s;
-		}
+		/* Swept, and in transit: no longer a sweep to wait for. */
+		mheap_sweep_end(h);
+		if (mheap_objspan_live(&s->obj) < s->nelems)
+			goto have;
 		mheap_span_list_insert(mheap_mcentral_list(mc, true, sg), s);
 	}
 	spin_unlock_irqrestore(&mc->lock, flags);
+	transit_end(h, sg);
 	return NULL;
 have:
-	mheap_span_list_remove(s->list, s);
 	mcentral_cache(h, s, sg);
 	spin_unlock_irqrestore(&mc->lock, flags);
 	rewind(s);
+	*tsg = sg;
 	return s;
 }
 
@@ -445,18 +523,24 @@ static void mcentral_free_transition(struct mheap *h, struct mheap_span *s)
 {
 	struct mheap_mcentral *mc = &h->mcentral[s->spanclass];
 	unsigned long flags;
-	int live;
+	unsigned int v;
 
 	spin_lock_irqsave(&mc->lock, flags);
-	live = atomic_dec_return(&s->obj.live);
-	if (s->obj.cached || !s->list) {
+	v = atomic_dec_return(&s->obj.live);
+	/* Cached again since the free looked, or being swept: not ours. */
+	if ((v & MHEAP_LIVE_CACHED) || !s->list) {
 		spin_unlock_irqrestore(&mc->lock, flags);
 		return;
 	}
-	if (!live) {
+	if (!v) {
 		mheap_span_list_remove(s->list, s);
 		if (!mc->spare && s->spanclass && !span_high(h, s)) {
-			/* The next refill takes it: no span torn down and rebuilt. */
+			/*
+			 * The next refill takes it: no span torn down and
+			 * rebuilt.  Empty, it has nothing to sweep in any
+			 * cycle: mark it swept in this one.
+			 */
+			WRITE_ONCE(s->sweepgen, READ_ONCE(h->gc.sweepgen));
 			mc->spare = s;
 			spin_unlock_irqrestore(&mc->lock, flags);
 			return;
@@ -478,16 +562,18 @@ static void mcentral_free_transition(struct mheap *h, struct mheap_span *s)
 /*
  * A span of @spanclass for this CPU's mcache: pay sweep debt, then take
  * one from mcentral, sweeping on the way, or grow the heap (after the
- * page reclaimer had its chance).  Called without the mcache lock.
+ * page reclaimer had its chance).  Called without the mcache lock.  The
+ * span returned is in transit under the generation left in @tsg.
  */
 static struct mheap_span *mcache_refill(struct mheap *h, u8 spanclass,
-					gfp_t gfp)
+					gfp_t gfp, u32 *tsg)
 {
 	unsigned int cls = mheap_spanclass_sizeclass(spanclass);
 	struct mheap_span *s, *fresh;
+	u32 fsg;
 
 	mheap_deduct_sweep_credit(h, mheap_class_npages[cls] << PAGE_SHIFT);
-	s = mcentral_cache_span(h, spanclass);
+	s = mcentral_cache_span(h, spanclass, tsg);
 	/*
 	 * Placement: a high partial span is left to drain, and a fresh span
 	 * is carved low instead, if that fits without growing.  Otherwise
@@ -495,9 +581,11 @@ static struct mheap_span *mcache_refill(struct mheap *h, u8 spanclass,
 	 * however much of the heap is free.
 	 */
 	if (s && span_high(h, s)) {
-		fresh = mcentral_grow(h, spanclass, gfp, false);
+		fresh = mcentral_grow(h, spanclass, gfp, false, &fsg);
 		if (fresh) {
 			mcentral_uncache(h, s);
+			transit_end(h, *tsg);
+			*tsg = fsg;
 			s = fresh;
 			atomic_long_add(s->nelems * s->elemsize,
 					&h->gc.alloc_bytes);
@@ -506,7 +594,7 @@ static struct mheap_span *mcache_refill(struct mheap *h, u8 spanclass,
 	if (!s) {
 		if (!mheap_sweep_done(h))
 			mheap_reclaim(h, mheap_class_npages[cls]);
-		s = mcentral_grow(h, spanclass, gfp, true);
+		s = mcentral_grow(h, spanclass, gfp, true, tsg);
 		if (s)
 			atomic_long_add(s->nelems * s->elemsize,
 					&h->gc.alloc_bytes);
@@ -514,6 +602,59 @@ static struct mheap_span *mcache_refill(struct mheap *h, u8 spanclass,
 	if (s)
 		this_cpu_inc(h->mcache->refills);
 	return s;
+}
+
+/* === Frees during a sweep ============================================ */
+
+/* Is @s swept for the current cycle (or cached since it was)? */
+static bool span_swept(struct mheap *h, struct mheap_span *s)
+{
+	u32 sg = READ_ONCE(h->gc.sweepgen), ssg = READ_ONCE(s->sweepgen);
+
+	return ssg == sg || ssg == sg + 3;
+}
+
+/*
+ * A free of object @idx at @off of @s, a span the last cycle has not
+ * finished sweeping.  Sweeps are claimed, and a claimed span's bits swept,
+ * under its mcentral lock, so there the bits say for certain whether the
+ * object is still the caller's: for a span not yet claimed, if it is
+ * marked, or pinned or finalized, which the sweep would keep (it is marked
+ * now, as the sweep would do); for a claimed or swept one, if it is still
+ * allocated.  The decision is made before the free touches the memory,
+ * which the sweep frees, and may give to someone else, when it wins.
+ *
+ * Return: true if the free may go on.
+ */
+static bool free_unswept_ok(struct mheap *h, struct mheap_span *s,
+			    unsigned int idx, unsigned int off)
+{
+	struct mheap_mcentral *mc = &h->mcentral[s->spanclass];
+	bool ok, revived = false;
+	unsigned long flags;
+	u32 sg, ssg;
+
+	spin_lock_irqsave(&mc->lock, flags);
+	sg = READ_ONCE(h->gc.sweepgen);
+	ssg = READ_ONCE(s->sweepgen);
+	if (ssg == sg - 2 || ssg == sg + 1) {
+		ok = test_bit(idx, s->obj.gcmark_bits);
+		if (!ok && READ_ONCE(s->specials) &&
+		    mheap_specials_keep(h, s, off)) {
+			set_bit(idx, s->obj.gcmark_bits);
+			ok = true;
+			revived = true;
+		}
+	} else {
+		ok = test_bit(idx, s->obj.alloc_bits);
+	}
+	spin_unlock_irqrestore(&mc->lock, flags);
+	if (revived)
+		mheap_mark_page(h, s);
+	if (!ok)
+		bad_free(h, (void *)(s->start + off),
+			 "freed after a collection found it dead");
+	return ok;
 }
 
 /* === Large objects =================================================== */
@@ -575,6 +716,12 @@ static void large_free(struct mheap *h, struct mheap_span *s, const void *p)
 		bad_free(h, p, "interior pointer of a large object");
 		return;
 	}
+	if (!test_bit(0, s->obj.alloc_bits)) {
+		bad_free(h, p, "double free");
+		return;
+	}
+	if (unlikely(!span_swept(h, s)) && !free_unswept_ok(h, s, 0, 0))
+		return;
 	if (unlikely(READ_ONCE(s->specials)))
 		mheap_specials_drop(h, s, 0);
 	if (!test_and_clear_bit(0, s->obj.alloc_bits)) {
@@ -637,9 +784,11 @@ void *mheap_alloc(struct mheap *h, size_t size, gfp_t gfp)
 {
 	struct mheap_mcache *c;
 	struct mheap_span *s;
+	unsigned int live;
 	unsigned long flags;
 	bool zero;
-	int idx, live;
+	u32 tsg;
+	int idx;
 	u8 sc;
 	void *p;
 
@@ -665,7 +814,7 @@ again:
 			 * only has a new one built, from this CPU's page cache,
 			 * which may be just as high.
 			 */
-			live = atomic_read(&s->obj.live);
+			live = mheap_objspan_live(&s->obj);
 			if (idx == s->nelems && live < s->nelems &&
 			    (!live || !span_high(h, s))) {
 				s->obj.freeindex = 0;
@@ -680,9 +829,10 @@ again:
 		if (!s) {
 			/* Sweeping and growing take time: not with irqs off. */
 			local_unlock_irqrestore(&h->mcache->lock, flags);
-			s = mcache_refill(h, sc, gfp);
+			s = mcache_refill(h, sc, gfp, &tsg);
 			if (!s)
 				return NULL;
+			mheap_test_point(h, MHEAP_TP_REFILL_DONE);
 			local_lock_irqsave(&h->mcache->lock, flags);
 			c = this_cpu_ptr(h->mcache);
 			/*
@@ -696,6 +846,8 @@ again:
 				mcentral_uncache(h, s);
 			else
 				c->alloc[sc] = s;
+			/* In the mcache, or swept and filed: arrived. */
+			transit_end(h, tsg);
 			goto again;
 		}
 	}
@@ -736,7 +888,8 @@ void mheap_free(struct mheap *h, const void *p)
 	struct mheap_span *s;
 	unsigned long off;
 	unsigned int idx;
-	int live;
+	unsigned int live;
+	int v;
 
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
@@ -765,15 +918,10 @@ void mheap_free(struct mheap *h, const void *p)
 		bad_free(h, p, "double free");
 		return;
 	}
-	/*
-	 * Left unmarked by the last cycle, and not yet swept: the collector
-	 * owns it (unless a special may keep it alive).
-	 */
-	if (unlikely(READ_ONCE(s->sweepgen) == READ_ONCE(h->gc.sweepgen) - 2) &&
-	    !test_bit(idx, o->gcmark_bits) && !READ_ONCE(s->specials)) {
-		bad_free(h, p, "freed after a collection found it dead");
+	/* A sweep may be about to free it: the collector may own it. */
+	if (unlikely(!span_swept(h, s)) && !free_unswept_ok(h, s, idx, off))
 		return;
-	}
+	mheap_test_point(h, MHEAP_TP_FREE_CHECKED);
 	if (unlikely(READ_ONCE(s->specials)))
 		mheap_specials_drop(h, s, off);
 	/* Finish with the memory before the slot can be handed out again. */
@@ -794,16 +942,20 @@ void mheap_free(struct mheap *h, const void *p)
 	 * Once live drops we own nothing in the span, so a decrement that may
 	 * make it empty or partial happens under the mcentral lock, which is
 	 * where spans are filed and released.  A span a CPU owns is filed when
-	 * uncached; if it is uncached just as we look, the worst outcome is an
-	 * empty span kept on the partial list, where the next refill finds it.
+	 * uncached: the lockless decrement is for it, or for counts away from
+	 * a transition.  The owner flag is in the word the cmpxchg tests, so
+	 * the decrement fails, and the free looks again, if the owner gave
+	 * the span back since the read.
 	 */
-	live = atomic_read(&o->live);
+	v = atomic_read(&o->live);
 	do {
-		if ((live == 1 || live == s->nelems) && !READ_ONCE(o->cached)) {
+		live = v & ~MHEAP_LIVE_CACHED;
+		if (!(v & MHEAP_LIVE_CACHED) && (live == 1 || live == s->nelems)) {
 			mcentral_free_transition(h, s);
 			return;
 		}
-	} while (!atomic_try_cmpxchg(&o->live, &live, live - 1));
+		mheap_test_point(h, MHEAP_TP_FREE_LOCKLESS);
+	} while (!atomic_try_cmpxchg(&o->live, &v, v - 1));
 }
 EXPORT_SYMBOL_GPL(mheap_free);
 

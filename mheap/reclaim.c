@@ -42,11 +42,12 @@ static unsigned long reclaim_span(struct mheap *h, struct mheap_arena *a,
 {
 	unsigned long addr = a->base + (i << PAGE_SHIFT), n;
 	struct mheap_span *s = mheap_span_of(h, (void *)addr);
+	struct mheap_sweep_ctx ctx;
 
 	if (!s || s->start != addr || READ_ONCE(s->sweepgen) != sg - 2 ||
-	    !mheap_span_try_acquire(h, s, sg))
+	    !mheap_span_try_acquire(h, s, sg, &ctx))
 		return 0;
-	n = mheap_sweep_span(h, s, sg, MHEAP_SWEEP_RECLAIM, false);
+	n = mheap_sweep_span(h, s, sg, MHEAP_SWEEP_RECLAIM, false, &ctx);
 	if (n)
 		atomic_long_inc(&h->gc.reclaim_spans);
 	return n;
@@ -124,10 +125,14 @@ static unsigned long reclaim_scan(struct mheap *h, unsigned long need)
 	u64 t0 = ktime_get_ns();
 	u32 sg;
 
-	/* Counted as a sweeper so a gc_begin waits for us. */
-	atomic_inc(&h->gc.sweepers);
-	/* Pairs with the release in mheap_gc_end(): reclaim_end is set. */
-	sg = smp_load_acquire(&h->gc.sweepgen);
+	/* A sweeper: gc_begin waits for us, and sg stays the heap's. */
+	if (!mheap_sweep_begin(h))
+		return 0;
+	/*
+	 * Ordered after entering by its fully ordered cmpxchg, as is
+	 * reclaim_end, which mheap_gc_end() set before letting us in.
+	 */
+	sg = READ_ONCE(h->gc.sweepgen);
 	end = READ_ONCE(h->gc.reclaim_end);
 	while (need) {
 		chunk = atomic_long_fetch_add(1, &h->gc.reclaim_index);
@@ -144,7 +149,7 @@ static unsigned long reclaim_scan(struct mheap *h, unsigned long need)
 		need -= n;
 		got += n;
 	}
-	atomic_dec(&h->gc.sweepers);
+	mheap_sweep_end(h);
 	atomic64_add(ktime_get_ns() - t0, &h->gc.reclaim_ns);
 	return got;
 }

@@ -153,6 +153,31 @@ void mheap_specials_drop(struct mheap *h, struct mheap_span *s,
 }
 
 /**
+ * mheap_specials_keep() - would the sweep keep this object unmarked?
+ * @h: heap
+ * @s: its span, not yet swept this cycle; its mcentral lock is held
+ * @offset: the object's offset in the span
+ *
+ * Return: true if a pin or a finalizer is attached to the object: the
+ * sweep marks it instead of freeing it.
+ */
+bool mheap_specials_keep(struct mheap *h, struct mheap_span *s,
+			 unsigned int offset)
+{
+	struct mheap_special *sp;
+	unsigned long flags;
+	bool keep = false;
+
+	spin_lock_irqsave(&h->gc.special_lock, flags);
+	for (sp = s->specials; sp && sp->offset <= offset; sp = sp->next)
+		keep |= sp->offset == offset &&
+			(sp->kind == MHEAP_SPECIAL_PIN ||
+			 sp->kind == MHEAP_SPECIAL_FINALIZER);
+	spin_unlock_irqrestore(&h->gc.special_lock, flags);
+	return keep;
+}
+
+/**
  * mheap_specials_free_all() - drop every special of a span that goes away
  * @h: heap
  * @s: span being freed or destroyed with its heap

@@ -20,15 +20,21 @@
  *  - the background sweeper sweeps whatever is left;
  *  - mheap_sweep_all() and the next mheap_gc_begin() finish the job.
  *
- * Ownership of a span for sweeping moves its sweepgen from sg - 2 to
- * sg - 1 under the mcentral lock that also guards the list it is on, so
- * taking it off the list and claiming it are one step.
+ * Ownership of a span for sweeping moves its sweepgen from sg - 2 (or
+ * sg + 1) to sg - 1 under the mcentral lock that also guards the list it
+ * is on, so taking it off the list and claiming it are one step.
  *
  * Unlike Go, objects are also freed explicitly, without locks, at any time.
  * So a span's bit vectors never move: sweeping works in place, word by
  * word, alloc &= mark with an atomic and, then clears the mark word.  A
  * concurrent explicit free of a live (marked) object clears its alloc bit
- * before or after the and; either way the object is freed once.
+ * before or after the and; either way the object is freed once.  The bits
+ * are swept in the same critical section that claims the span, so under
+ * the mcentral lock a span's bits are either all of the last cycle (marks
+ * say who lives) or all swept (alloc bits say it): mheap_free() decides
+ * there whether an object of an unswept span is still the caller's.  The
+ * kernel's hooks for the dead objects (kmemleak, KASAN, init_on_free) run
+ * after the lock is dropped, before the span is filed and can be reused.
  */
 #define pr_fmt(fmt) "mheap: " fmt
 
@@ -62,9 +68,41 @@ const char *const mheap_bgsweep_state_names[] = {
  */
 bool mheap_sweep_done(struct mheap *h)
 {
-	return READ_ONCE(h->gc.drained) && !atomic_read(&h->gc.sweepers);
+	/* Pairs with the release in mheap_sweep_end(). */
+	return atomic_read_acquire(&h->gc.active) == MHEAP_SWEEP_DRAINED;
 }
 EXPORT_SYMBOL_IF_KUNIT(mheap_sweep_done);
+
+/**
+ * mheap_sweep_begin() - enter as a sweeper that looks for work
+ * @h: heap
+ *
+ * Go's activeSweep.begin.  Once the lists are drained nobody enters until
+ * the next cycle ends, so a sweeper that entered reads a sweep generation
+ * that stays the heap's until it leaves with mheap_sweep_end().
+ *
+ * Return: true if the caller entered; false if there is nothing to sweep.
+ */
+bool mheap_sweep_begin(struct mheap *h)
+{
+	int v = atomic_read(&h->gc.active);
+
+	do {
+		if (v & MHEAP_SWEEP_DRAINED)
+			return false;
+	} while (!atomic_try_cmpxchg(&h->gc.active, &v, v + 1));
+	return true;
+}
+
+/**
+ * mheap_sweep_end() - leave as a sweeper, or drop a claimed span's count
+ * @h: heap
+ */
+void mheap_sweep_end(struct mheap *h)
+{
+	/* What the sweep did is seen by whoever sees it done. */
+	atomic_dec_return_release(&h->gc.active);
+}
 
 /* Is @l one of @mc's lists? */
 static bool on_mcentral(struct mheap_mcentral *mc, struct mheap_span_list *l)
@@ -79,14 +117,19 @@ static bool on_mcentral(struct mheap_mcentral *mc, struct mheap_span_list *l)
  * @s: a span seen through the span map, not known to be alive
  * @sg: the heap's sweep generation the caller read
  *
+ * @ctx: filled with the span's dead objects for mheap_sweep_span()
+ *
  * Go's sweepLocker.tryAcquire for spans reached without their list: the
  * span must be an object span of @h that needs sweeping and sits on its
- * mcentral list.  On success it is off the list, at sg - 1, counted in
- * the sweepers, and the caller must sweep it.
+ * mcentral list.  On success it is off the list, at sg - 1 with its bits
+ * swept, counted in the sweepers, and the caller must finish the sweep
+ * with mheap_sweep_span().  A class's spare span, empty and on no list,
+ * has nothing to sweep: it is only brought to the current generation.
  *
  * Return: true if the caller now owns @s for sweeping.
  */
-bool mheap_span_try_acquire(struct mheap *h, struct mheap_span *s, u32 sg)
+bool mheap_span_try_acquire(struct mheap *h, struct mheap_span *s, u32 sg,
+			    struct mheap_sweep_ctx *ctx)
 {
 	unsigned int sc = READ_ONCE(s->spanclass);
 	struct mheap_mcentral *mc;
@@ -101,70 +144,95 @@ bool mheap_span_try_acquire(struct mheap *h, struct mheap_span *s, u32 sg)
 	ok = READ_ONCE(s->state) == MHEAP_SPAN_IN_USE && s->heap == h &&
 	     s->spanclass == sc && s->sweepgen == sg - 2 &&
 	     on_mcentral(mc, s->list);
-	if (ok) {
-		mheap_span_list_remove(s->list, s);
-		WRITE_ONCE(s->sweepgen, sg - 1);
-		atomic_inc(&h->gc.sweepers);
-	}
+	if (ok)
+		mheap_sweep_claim(h, s, sg, ctx);
+	else if (s == mc->spare && s->sweepgen == sg - 2)
+		WRITE_ONCE(s->sweepgen, sg);
 	spin_unlock_irqrestore(&mc->lock, flags);
 	return ok;
 }
 
 /*
- * Sweep the bits of @s in place.  Returns the number of objects freed.
- * A pinned object or one revived for its finalizer had its mark bit set
- * by mheap_specials_sweep() just before.
+ * Sweep the bits of @s in place, noting the dead objects in @ctx.  A
+ * pinned object or one revived for its finalizer had its mark bit set by
+ * mheap_specials_sweep() just before.
  */
-static unsigned int sweep_bits(struct mheap *h, struct mheap_span *s)
+static void sweep_bits(struct mheap_span *s, struct mheap_sweep_ctx *ctx)
 {
 	struct mheap_objspan *o = &s->obj;
-	unsigned int w, nwords = BITS_TO_LONGS(s->nelems), freed = 0;
+	unsigned int w, nwords = BITS_TO_LONGS(s->nelems);
 
+	ctx->freed = 0;
 	for (w = 0; w < nwords; w++) {
 		unsigned long mark, dead;
-		unsigned int bit;
 
 		mark = atomic_long_xchg((atomic_long_t *)&o->gcmark_bits[w], 0);
 		dead = atomic_long_fetch_and(mark,
 					     (atomic_long_t *)&o->alloc_bits[w]);
 		dead &= ~mark;
-		for_each_set_bit(bit, &dead, BITS_PER_LONG) {
-			mheap_objects_sweep_dead(h, s, w * BITS_PER_LONG + bit);
-			freed++;
-		}
+		ctx->dead[w] = dead;
+		ctx->freed += hweight_long(dead);
 	}
-	return freed;
 }
 
 /**
- * mheap_sweep_span() - sweep a span the caller acquired (Go's mspan.sweep)
+ * mheap_sweep_claim() - claim a span for sweeping and sweep its bits
  * @h: heap
- * @s: span at sg - 1, owned by the caller, on no list and in no mcache
+ * @s: a span that needs sweeping (sg - 2, or sg + 1 as its CPU gives it
+ *	back), off a list or on one of its mcentral's
+ * @sg: the heap's sweep generation
+ * @ctx: where the dead objects go, for mheap_sweep_span()
+ *
+ * The caller holds the span's mcentral lock.  The span leaves its list
+ * at sg - 1, counted in the sweepers; its specials are run and its bits
+ * swept before the lock is dropped.
+ */
+void mheap_sweep_claim(struct mheap *h, struct mheap_span *s, u32 sg,
+		       struct mheap_sweep_ctx *ctx)
+{
+	lockdep_assert_held(&h->mcentral[s->spanclass].lock);
+	if (s->list)
+		mheap_span_list_remove(s->list, s);
+	WRITE_ONCE(s->sweepgen, sg - 1);
+	atomic_inc(&h->gc.active);
+	if (READ_ONCE(s->specials))
+		mheap_specials_sweep(h, s);
+	sweep_bits(s, ctx);
+}
+
+/**
+ * mheap_sweep_span() - finish sweeping a claimed span (Go's mspan.sweep)
+ * @h: heap
+ * @s: span at sg - 1, claimed by the caller with mheap_sweep_claim(), on
+ *	no list and in no mcache
  * @sg: the heap's sweep generation
  * @src: who sweeps, for the statistics
  * @keep: leave the span to the caller (at sg, still counted as a
- *	sweeper, the caller decrements gc.sweepers once the span is filed
+ *	sweeper, the caller calls mheap_sweep_end() once the span is filed
  *	or cached) instead of filing it or freeing it when empty
+ * @ctx: the dead objects, as the claim found them
  *
- * Runs the specials of dead objects, frees every allocated object that
- * is not marked (kmemleak, KASAN and init_on_free see a free), starts the
- * span's next cycle with clear mark bits, and files the span in mcentral
- * by how full it is, or gives its pages back if nothing in it lives.
+ * Frees the dead objects (kmemleak, KASAN and init_on_free see a free)
+ * and files the span in mcentral by how full it is, or gives its pages
+ * back if nothing in it lives.
  *
  * Context: any context; does not sleep.
  * Return: pages given back to the page heap.
  */
 unsigned long mheap_sweep_span(struct mheap *h, struct mheap_span *s, u32 sg,
-			       enum mheap_sweep_src src, bool keep)
+			       enum mheap_sweep_src src, bool keep,
+			       struct mheap_sweep_ctx *ctx)
 {
-	unsigned int freed;
+	unsigned int w, nwords = BITS_TO_LONGS(s->nelems), bit;
+	unsigned long freed;
 
-	if (READ_ONCE(s->specials))
-		mheap_specials_sweep(h, s);
-	freed = sweep_bits(h, s);
-	if (freed) {
-		atomic_sub(freed, &s->obj.live);
-		atomic_long_add(freed, &h->gc.objects_freed);
+	mheap_test_point(h, MHEAP_TP_SWEEP_CLAIMED);
+	for (w = 0; w < nwords; w++)
+		for_each_set_bit(bit, &ctx->dead[w], BITS_PER_LONG)
+			mheap_objects_sweep_dead(h, s, w * BITS_PER_LONG + bit);
+	if (ctx->freed) {
+		atomic_sub(ctx->freed, &s->obj.live);
+		atomic_long_add(ctx->freed, &h->gc.objects_freed);
 	}
 	atomic_long_add(s->npages, &h->gc.pages_swept);
 	atomic_long_inc(&h->gc.spans_swept);
@@ -175,7 +243,7 @@ unsigned long mheap_sweep_span(struct mheap *h, struct mheap_span *s, u32 sg,
 		return 0;
 	}
 	freed = mheap_mcentral_file(h, s);
-	atomic_dec(&h->gc.sweepers);
+	mheap_sweep_end(h);
 	return freed;
 }
 
@@ -191,6 +259,8 @@ unsigned long mheap_sweep_span(struct mheap *h, struct mheap_span *s, u32 sg,
  */
 void mheap_ensure_swept(struct mheap *h, struct mheap_span *s)
 {
+	struct mheap_sweep_ctx ctx;
+
 	for (;;) {
 		/* Pairs with the release in mheap_gc_end(). */
 		u32 sg = smp_load_acquire(&h->gc.sweepgen);
@@ -203,8 +273,8 @@ void mheap_ensure_swept(struct mheap *h, struct mheap_span *s)
 		if ((ssg != sg - 2 && ssg != sg - 1 && ssg != sg + 1) ||
 		    state != MHEAP_SPAN_IN_USE)
 			return;
-		if (ssg == sg - 2 && mheap_span_try_acquire(h, s, sg)) {
-			mheap_sweep_span(h, s, sg, MHEAP_SWEEP_ENSURE, false);
+		if (ssg == sg - 2 && mheap_span_try_acquire(h, s, sg, &ctx)) {
+			mheap_sweep_span(h, s, sg, MHEAP_SWEEP_ENSURE, false, &ctx);
 			return;
 		}
 		cond_resched();
@@ -216,7 +286,8 @@ void mheap_ensure_swept(struct mheap *h, struct mheap_span *s)
  * starts at the class where the last one found a span (Go's
  * centralIndex), so a run of sweeps over one class locks only it.
  */
-static struct mheap_span *next_unswept(struct mheap *h, u32 sg)
+static struct mheap_span *next_unswept(struct mheap *h, u32 sg,
+				       struct mheap_sweep_ctx *ctx)
 {
 	unsigned int i, sc, start = atomic_read(&h->gc.next_class);
 	struct mheap_span *s = NULL;
@@ -228,7 +299,7 @@ static struct mheap_span *next_unswept(struct mheap *h, u32 sg)
 		sc = (start + i) % MHEAP_NUM_SPANCLASSES;
 		mc = &h->mcentral[sc];
 		spin_lock_irqsave(&mc->lock, flags);
-		s = mheap_mcentral_take_unswept(h, mc, sg);
+		s = mheap_mcentral_take_unswept(h, mc, sg, ctx);
 		spin_unlock_irqrestore(&mc->lock, flags);
 	}
 	if (s && sc != start)
@@ -246,26 +317,33 @@ static struct mheap_span *next_unswept(struct mheap *h, u32 sg)
  */
 unsigned long mheap_sweepone(struct mheap *h, enum mheap_sweep_src src)
 {
+	struct mheap_sweep_ctx ctx;
 	struct mheap_span *s;
 	unsigned long npages;
 	u32 sg;
 
-	if (READ_ONCE(h->gc.drained))
-		return 0;
+	mheap_test_point(h, MHEAP_TP_SWEEPONE_BEGIN);
 	/* Counted before looking, so "done" cannot be seen while we do. */
-	atomic_inc(&h->gc.sweepers);
-	/* Pairs with the release in mheap_gc_end(). */
-	sg = smp_load_acquire(&h->gc.sweepgen);
-	s = next_unswept(h, sg);
-	/* The span, if any, is counted on its own now. */
-	atomic_dec(&h->gc.sweepers);
+	if (!mheap_sweep_begin(h))
+		return 0;
+	/* Ordered after entering by its fully ordered cmpxchg. */
+	sg = READ_ONCE(h->gc.sweepgen);
+	mheap_test_point(h, MHEAP_TP_SWEEPONE_SG);
+	s = next_unswept(h, sg, &ctx);
 	if (!s) {
+		/*
+		 * Nothing left on the lists; while mheap_gc_end() flushes, a
+		 * CPU may still give back a span that needs sweeping.
+		 */
 		if (!READ_ONCE(h->gc.flushing))
-			WRITE_ONCE(h->gc.drained, true);
+			atomic_or(MHEAP_SWEEP_DRAINED, &h->gc.active);
+		mheap_sweep_end(h);
 		return 0;
 	}
+	/* The span is counted on its own now. */
+	mheap_sweep_end(h);
 	npages = s->npages;
-	mheap_sweep_span(h, s, sg, src, false);
+	mheap_sweep_span(h, s, sg, src, false, &ctx);
 	return npages;
 }
 EXPORT_SYMBOL_IF_KUNIT(mheap_sweepone);
@@ -309,7 +387,7 @@ void mheap_deduct_sweep_credit(struct mheap *h, unsigned long bytes)
 	u64 ppb, target;
 
 	ppb = READ_ONCE(h->gc.ppb_q32);
-	if (likely(!ppb) || READ_ONCE(h->gc.drained))
+	if (likely(!ppb) || mheap_sweep_done(h))
 		return;
 retry:
 	basis = READ_ONCE(h->gc.pages_swept_basis);
@@ -374,7 +452,7 @@ void mheap_bgsweep_set(struct mheap *h, bool on)
 {
 	if (on) {
 		WRITE_ONCE(h->gc.bg_state, MHEAP_BGSWEEP_IDLE);
-		if (!READ_ONCE(h->gc.drained))
+		if (!mheap_sweep_done(h))
 			queue_work(system_unbound_wq, &h->gc.bg_work);
 	} else {
 		WRITE_ONCE(h->gc.bg_state, MHEAP_BGSWEEP_OFF);
@@ -412,7 +490,8 @@ static void clear_page_marks(struct mheap *h)
  * mheap_gc_begin() - start a collection cycle: marking
  * @h: heap
  *
- * Finishes sweeping the previous cycle, then opens marking: from here
+ * Finishes sweeping the previous cycle, waits for refills that carry a
+ * span cached before it ended, then opens marking: from here
  * until mheap_gc_end(), mheap_mark() marks objects and new objects are
  * allocated marked.  Calling it while marking is already open does
  * nothing.
@@ -424,6 +503,13 @@ void mheap_gc_begin(struct mheap *h)
 	might_sleep();
 	mutex_lock(&h->gc_lock);
 	if (!h->gc.marking) {
+		mheap_sweep_all(h);
+		/*
+		 * A refill may still carry a span stamped before the last
+		 * cycle ended: it sweeps the span when it arrives, which
+		 * must happen before marks of the new cycle are set.
+		 */
+		mheap_mcache_wait_transit(h);
 		mheap_sweep_all(h);
 		clear_page_marks(h);
 		/* Pairs with the acquire in mheap_mark() and allocation. */
@@ -472,9 +558,15 @@ void mheap_gc_end(struct mheap *h)
 		return;
 	}
 	sg = h->gc.sweepgen + 2;
+	/*
+	 * mheap_gc_begin() left the lists drained and no sweeper can enter
+	 * since; a claimed span still being swept is waited for, so every
+	 * sweep of the old generation is over before the new one shows.
+	 */
+	while (!mheap_sweep_done(h))
+		usleep_range(50, 100);
 	WRITE_ONCE(h->gc.ppb_q32, 0);
 	WRITE_ONCE(h->gc.flushing, true);
-	WRITE_ONCE(h->gc.drained, false);
 	WRITE_ONCE(h->gc.reclaim_end, heap_chunks(h));
 	atomic_long_set(&h->gc.reclaim_index, 0);
 	atomic_long_set(&h->gc.reclaim_credit, 0);
@@ -488,6 +580,11 @@ void mheap_gc_end(struct mheap *h)
 	smp_store_release(&h->gc.sweepgen, sg);
 	/* After sg: pairs with the acquire of marking in allocation. */
 	smp_store_release(&h->gc.marking, false);
+	/*
+	 * Sweepers may enter again, and whoever enters reads the new sg:
+	 * pairs with the fully ordered cmpxchg of mheap_sweep_begin().
+	 */
+	atomic_set_release(&h->gc.active, 0);
 	mheap_gcbits_next_epoch(&h->gcbits);
 	mheap_mcache_flush_all(h);
 	WRITE_ONCE(h->gc.flushing, false);
@@ -546,7 +643,7 @@ void mheap_gc_init(struct mheap *h)
 	INIT_WORK(&h->gc.bg_work, bgsweep_fn);
 	INIT_WORK(&h->gc.fin_work, mheap_fin_work_fn);
 	/* Nothing to sweep before the first cycle. */
-	h->gc.drained = true;
+	atomic_set(&h->gc.active, MHEAP_SWEEP_DRAINED);
 	h->gc.bg_state = MHEAP_BGSWEEP_IDLE;
 }
 
