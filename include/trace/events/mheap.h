@@ -197,7 +197,7 @@ TRACE_EVENT(mheap_span_alloc,
 		      __get_str(heap), __entry->sizeclass, __entry->noscan,
 		      __entry->pages, __entry->objects,
 		      __entry->manual ? "manual" :
-		      __entry->sizeclass ? "small" : "large")
+		      (__entry->sizeclass ? "small" : "large"))
 );
 
 /* A span's pages went back to the page heap (class 0: large or manual). */
