@@ -30,6 +30,7 @@
 #include <linux/vmalloc.h>
 #include <kunit/visibility.h>
 #include "internal.h"
+#include <trace/events/mheap.h>
 
 /* === Geometry helpers ================================================ */
 
@@ -537,6 +538,7 @@ int mheap_grow(struct mheap *h, unsigned long npages, gfp_t gfp,
 				      MHEAP_SRC_ASSIST, MHEAP_RELEASE_TRY);
 		if (committed_pages(h) + nchunks * MHEAP_CHUNK_PAGES > limit) {
 			mheap_count(h, MHEAP_CNT_LIMIT_FAILS);
+			trace_mheap_limit_fail(h, nchunks * MHEAP_CHUNK_PAGES);
 			err = -ENOMEM;
 			goto out_count;
 		}
@@ -598,6 +600,8 @@ int mheap_grow(struct mheap *h, unsigned long npages, gfp_t gfp,
 	}
 	list_add_tail(&r->node, &pos->node);
 	h->nregions++;
+	/* Under the lock: once it is dropped the region may be released. */
+	trace_mheap_region_map(h, r);
 	spin_unlock_irqrestore(&h->lock, flags);
 
 	spares_free(&sp, nchunks);
@@ -787,12 +791,14 @@ unsigned long mheap_release(struct mheap *h, unsigned long max_pages,
 		atomic_long_add(npages, &h->counters[MHEAP_CNT_PAGES_RELEASED]);
 		atomic_long_add(npages, &h->released_by[src]);
 		mheap_count(h, MHEAP_CNT_REGIONS_RELEASED);
+		trace_mheap_region_release(h, it->r);
 		region_free(it->r, it->chunks, it->nchunks);
 		kfree(it->chunks);
 		kfree(it->dead);
 		kfree(it);
 	}
 	atomic64_add(ktime_get_ns() - t0, &h->release_ns);
+	trace_mheap_scavenge(h, src, max_pages, released);
 	return released;
 }
 EXPORT_SYMBOL_IF_KUNIT(mheap_release);

@@ -11,6 +11,7 @@
 #include <linux/module.h>
 #include <kunit/visibility.h>
 #include "internal.h"
+#include <trace/events/mheap.h>
 
 LIST_HEAD(mheap_list);
 /* Protects mheap_list and so the uniqueness of heap names. */
@@ -138,6 +139,7 @@ struct mheap *mheap_create(const char *name, const struct mheap_params *params)
 	list_add_tail(&h->node, &mheap_list);
 	mheap_debugfs_add_heap(h);
 	mutex_unlock(&mheap_list_lock);
+	trace_mheap_heap_create(h);
 	return h;
 
 fail_pcpu:
@@ -170,6 +172,7 @@ void mheap_destroy(struct mheap *h)
 	if (IS_ERR_OR_NULL(h))
 		return;
 	might_sleep();
+	trace_mheap_heap_destroy(h);
 	mutex_lock(&mheap_list_lock);
 	list_del(&h->node);
 	mheap_debugfs_del_heap(h);

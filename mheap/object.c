@@ -28,6 +28,7 @@
 #include <linux/slab.h>
 #include <kunit/visibility.h>
 #include "internal.h"
+#include <trace/events/mheap.h>
 
 /* === KASAN =========================================================== */
 
@@ -102,6 +103,7 @@ void mheap_span_unpoison(struct mheap_span *s)
 static void bad_free(struct mheap *h, const void *p, const char *why)
 {
 	mheap_count(h, MHEAP_CNT_BAD_FREES);
+	trace_mheap_bad_free(h, why);
 	pr_err_ratelimited("%s: bad free of %p: %s\n", h->name, p, why);
 }
 
@@ -283,6 +285,7 @@ static int objspan_init(struct mheap *h, struct mheap_span *s, u8 spanclass,
 	o->alloc_cache = ~0ULL;
 	o->needzero = s->needzero;
 	atomic_set(&o->live, 0);
+	trace_mheap_span_alloc(h, s, false);
 	return 0;
 }
 
@@ -599,8 +602,10 @@ static struct mheap_span *mcache_refill(struct mheap *h, u8 spanclass,
 			atomic_long_add(s->nelems * s->elemsize,
 					&h->gc.alloc_bytes);
 	}
-	if (s)
+	if (s) {
 		this_cpu_inc(h->mcache->refills);
+		trace_mheap_mcentral_refill(h, s);
+	}
 	return s;
 }
 

@@ -18,6 +18,7 @@
 #include <linux/ktime.h>
 #include <kunit/visibility.h>
 #include "internal.h"
+#include <trace/events/mheap.h>
 
 /* The virtual address of page-number chunk @chunk, or 0 if none maps it. */
 static unsigned long chunk_base(struct mheap *h, unsigned long chunk)
@@ -101,6 +102,7 @@ static unsigned long reclaim_chunk(struct mheap *h, unsigned long chunk, u32 sg)
 		done += n;
 	}
 	atomic_long_add(MHEAP_CHUNK_PAGES, &h->gc.reclaim_scanned);
+	trace_mheap_reclaim_chunk(h, chunk, MHEAP_CHUNK_PAGES, freed);
 	return freed;
 }
 

@@ -12,6 +12,7 @@
 #include <linux/string.h>
 #include <kunit/visibility.h>
 #include "internal.h"
+#include <trace/events/mheap.h>
 
 static struct kmem_cache *mheap_span_cachep;
 static enum cpuhp_state mheap_cpuhp_state;
@@ -404,6 +405,7 @@ void mheap_free_span(struct mheap *h, struct mheap_span *s)
 	struct mheap_arena *arena = mheap_arena_of(h, s->start);
 	unsigned long flags;
 
+	trace_mheap_span_free(h, s);
 	/* Pairs with the acquire in mheap_span_of(): the span is going. */
 	smp_store_release(&s->state, MHEAP_SPAN_DEAD);
 	mheap_set_spans(h, s, NULL);
@@ -473,6 +475,7 @@ struct mheap_span *mheap_alloc_manual(struct mheap *h, unsigned long npages,
 	s = mheap_alloc_span(h, npages, MHEAP_SPAN_MANUAL, gfp);
 	if (!s)
 		return NULL;
+	trace_mheap_span_alloc(h, s, true);
 	mheap_span_unpoison(s);
 	if (s->needzero && want_init_on_alloc(gfp)) {
 		memset((void *)s->start, 0, npages << PAGE_SHIFT);
@@ -507,6 +510,7 @@ void mheap_free_manual(struct mheap *h, struct mheap_span *s)
 	    cmpxchg(&s->state, MHEAP_SPAN_MANUAL, MHEAP_SPAN_DEAD) !=
 	    MHEAP_SPAN_MANUAL) {
 		mheap_count(h, MHEAP_CNT_BAD_FREES);
+		trace_mheap_bad_free(h, "not a live manual span of this heap");
 		pr_err_ratelimited("%s: bad free of span %p\n", h->name, s);
 		return;
 	}

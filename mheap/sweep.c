@@ -43,6 +43,7 @@
 #include <linux/sched.h>
 #include <kunit/visibility.h>
 #include "internal.h"
+#include <trace/events/mheap.h>
 
 const char *const mheap_sweep_src_names[MHEAP_SWEEP_SRC_COUNT] = {
 	[MHEAP_SWEEP_BACKGROUND]	= "background",
@@ -237,6 +238,7 @@ unsigned long mheap_sweep_span(struct mheap *h, struct mheap_span *s, u32 sg,
 	atomic_long_add(s->npages, &h->gc.pages_swept);
 	atomic_long_inc(&h->gc.spans_swept);
 	atomic_long_inc(&h->gc.swept_by[src]);
+	trace_mheap_sweep_span(h, s, sg, src, ctx->freed);
 	if (keep) {
 		/* Swept: pairs with the acquire in mheap_ensure_swept(). */
 		smp_store_release(&s->sweepgen, sg);
@@ -514,6 +516,7 @@ void mheap_gc_begin(struct mheap *h)
 		clear_page_marks(h);
 		/* Pairs with the acquire in mheap_mark() and allocation. */
 		smp_store_release(&h->gc.marking, true);
+		trace_mheap_gc_begin(h, h->gc.cycles + 1);
 	}
 	mutex_unlock(&h->gc_lock);
 }
@@ -580,6 +583,7 @@ void mheap_gc_end(struct mheap *h)
 	smp_store_release(&h->gc.sweepgen, sg);
 	/* After sg: pairs with the acquire of marking in allocation. */
 	smp_store_release(&h->gc.marking, false);
+	trace_mheap_gc_end(h, h->gc.cycles + 1);
 	/*
 	 * Sweepers may enter again, and whoever enters reads the new sg:
 	 * pairs with the fully ordered cmpxchg of mheap_sweep_begin().
