@@ -577,13 +577,14 @@ static void fault_random_all(struct kunit *test)
 }
 
 static struct kunit_case mheap_fault_cases[] = {
-	KUNIT_CASE_PARAM(fault_every_site, fault_case_gen_params),
-	KUNIT_CASE(fault_create),
+	KUNIT_CASE_PARAM_ATTR(fault_every_site, fault_case_gen_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
+	KUNIT_CASE_SLOW(fault_create),
 	KUNIT_CASE(fault_names_reserved),
 	KUNIT_CASE(fault_grow_fallback),
 	KUNIT_CASE(fault_grow_space),
 	KUNIT_CASE(fault_release_metadata),
-	KUNIT_CASE(fault_random_all),
+	KUNIT_CASE_SLOW(fault_random_all),
 	{}
 };
 
