@@ -196,37 +196,6 @@ static void arena_span_across_arenas(struct kunit *test)
 	mheap_destroy(h);
 }
 
-static const char * const stage_names[] = { "pages", "map", "metadata" };
-
-static void stage_desc(const char * const *c, char *desc)
-{
-	strscpy(desc, *c, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(stage, stage_names, stage_desc);
-
-/* A failed growth leaves nothing behind (kmemleak checks) and no damage. */
-static void arena_grow_failure(struct kunit *test)
-{
-	unsigned int stage = (const char * const *)test->param_value - stage_names;
-	struct mheap *h = kunit_mheap(test, "kunit-fail", MHEAP_REGION_VMAP, 0);
-	struct mheap_span *s;
-
-	mheap_fail_next_grow(h, 1, stage);
-	KUNIT_EXPECT_NULL(test, mheap_alloc_manual(h, 1, GFP_KERNEL));
-	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_GROW_FAILS), 1);
-	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_GROWS), 0);
-	KUNIT_EXPECT_EQ(test, committed(h), 0UL);
-	KUNIT_EXPECT_EQ(test, h->nregions, 0UL);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->spans_live), 0L);
-
-	s = mheap_alloc_manual(h, 2, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_GROWS), 1);
-	mheap_free_manual(h, s);
-	mheap_destroy(h);
-}
-
 static void arena_destroy_with_live_spans(struct kunit *test)
 {
 	struct mheap *h = kunit_mheap(test, "kunit-live", MHEAP_REGION_AUTO, 0);
@@ -281,7 +250,6 @@ static struct kunit_case mheap_arena_cases[] = {
 	KUNIT_CASE(arena_large_span_own_region),
 	KUNIT_CASE(arena_span_across_arenas),
 	KUNIT_CASE(arena_release_regions),
-	KUNIT_CASE_PARAM(arena_grow_failure, stage_gen_params),
 	KUNIT_CASE(arena_destroy_with_live_spans),
 	KUNIT_CASE(arena_discontiguous_regions),
 	{}

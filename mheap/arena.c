@@ -70,6 +70,26 @@ static gfp_t meta_gfp(gfp_t gfp)
 		       __GFP_NORETRY | __GFP_RETRY_MAYFAIL)) | __GFP_NOWARN;
 }
 
+/* Metadata allocations, each a site of the fail_metadata attribute. */
+static void *meta_kcalloc(size_t n, size_t size, gfp_t gfp)
+{
+	if (mheap_should_fail(MHEAP_FAULT_METADATA, array_size(n, size)))
+		return NULL;
+	return kcalloc(n, size, gfp);
+}
+
+static void *meta_kzalloc(size_t size, gfp_t gfp)
+{
+	return meta_kcalloc(1, size, gfp);
+}
+
+static void *meta_kvcalloc(size_t n, size_t size, gfp_t gfp)
+{
+	if (mheap_should_fail(MHEAP_FAULT_METADATA, array_size(n, size)))
+		return NULL;
+	return kvcalloc(n, size, gfp);
+}
+
 /* === Arena index ===================================================== */
 
 /**
@@ -220,27 +240,6 @@ bool mheap_region_claim_zeroed(struct mheap_region *r, unsigned long off,
 
 /* === Regions ========================================================= */
 
-/**
- * mheap_fail_next_grow() - make the next growths fail, for tests
- * @h: heap
- * @count: how many growths fail
- * @stage: 0 fails the page allocation, 1 the mapping, 2 the metadata
- */
-void mheap_fail_next_grow(struct mheap *h, unsigned int count,
-			  unsigned int stage)
-{
-	h->fail_stage = stage;
-	atomic_set(&h->fail_grow, count);
-}
-EXPORT_SYMBOL_IF_KUNIT(mheap_fail_next_grow);
-
-static bool fail_now(struct mheap *h, unsigned int stage)
-{
-	if (likely(!atomic_read(&h->fail_grow)) || h->fail_stage != stage)
-		return false;
-	return atomic_dec_if_positive(&h->fail_grow) >= 0;
-}
-
 static void region_unmap(struct mheap_region *r)
 {
 	unsigned long i;
@@ -263,6 +262,8 @@ static int region_map_direct(struct mheap_region *r, gfp_t gfp, bool try_hard)
 		return -ENOMEM;
 	if (!try_hard)
 		gfp = (gfp | __GFP_NORETRY) & ~__GFP_DIRECT_RECLAIM;
+	if (mheap_should_fail(MHEAP_FAULT_GROW, r->npages << PAGE_SHIFT))
+		return -ENOMEM;
 	r->block = alloc_pages(gfp | __GFP_ZERO | __GFP_NOWARN, order);
 	if (!r->block)
 		return -ENOMEM;
@@ -271,7 +272,7 @@ static int region_map_direct(struct mheap_region *r, gfp_t gfp, bool try_hard)
 	return 0;
 }
 
-static int region_map_vmap(struct mheap *h, struct mheap_region *r, gfp_t gfp)
+static int region_map_vmap(struct mheap_region *r, gfp_t gfp)
 {
 	unsigned long i;
 	void *addr;
@@ -279,18 +280,19 @@ static int region_map_vmap(struct mheap *h, struct mheap_region *r, gfp_t gfp)
 	/* vmap() sleeps: an atomic caller gets only direct-map chunks. */
 	if (!gfpflags_allow_blocking(gfp))
 		return -EAGAIN;
-	r->pages = kvcalloc(r->npages, sizeof(*r->pages), GFP_KERNEL);
+	r->pages = meta_kvcalloc(r->npages, sizeof(*r->pages), GFP_KERNEL);
 	if (!r->pages)
 		return -ENOMEM;
 	for (i = 0; i < r->npages; i++) {
-		if (fail_now(h, 0))
+		if (mheap_should_fail(MHEAP_FAULT_GROW, PAGE_SIZE))
 			goto fail;
 		r->pages[i] = alloc_page(gfp | __GFP_ZERO | __GFP_NOWARN);
 		if (!r->pages[i])
 			goto fail;
 	}
-	addr = fail_now(h, 1) ? NULL : vmap(r->pages, r->npages, VM_MAP,
-					    PAGE_KERNEL);
+	if (mheap_should_fail(MHEAP_FAULT_MAP, r->npages << PAGE_SHIFT))
+		goto fail;
+	addr = vmap(r->pages, r->npages, VM_MAP, PAGE_KERNEL);
 	if (!addr)
 		goto fail;
 	r->map = MHEAP_MAP_VMAP;
@@ -312,7 +314,7 @@ static struct mheap_region *region_create(struct mheap *h, unsigned long nchunks
 	struct mheap_region *r;
 	int err = -ENOMEM;
 
-	r = kzalloc(sizeof(*r), meta_gfp(gfp));
+	r = meta_kzalloc(sizeof(*r), meta_gfp(gfp));
 	if (!r)
 		return ERR_PTR(-ENOMEM);
 	r->npages = nchunks * MHEAP_CHUNK_PAGES;
@@ -320,8 +322,7 @@ static struct mheap_region *region_create(struct mheap *h, unsigned long nchunks
 
 	if (kind == MHEAP_REGION_DIRECT ||
 	    (kind == MHEAP_REGION_AUTO && nchunks == 1)) {
-		err = fail_now(h, 0) ? -ENOMEM :
-			region_map_direct(r, gfp, kind == MHEAP_REGION_DIRECT);
+		err = region_map_direct(r, gfp, kind == MHEAP_REGION_DIRECT);
 		if (!err) {
 			mheap_count(h, MHEAP_CNT_REGIONS_DIRECT);
 			return r;
@@ -330,7 +331,7 @@ static struct mheap_region *region_create(struct mheap *h, unsigned long nchunks
 			goto fail;
 		mheap_count(h, MHEAP_CNT_DIRECT_FALLBACKS);
 	}
-	err = region_map_vmap(h, r, gfp);
+	err = region_map_vmap(r, gfp);
 	if (!err) {
 		mheap_count(h, MHEAP_CNT_REGIONS_VMAP);
 		return r;
@@ -381,14 +382,15 @@ static int spares_alloc(struct mheap *h, struct region_spares *sp,
 
 	sp->nwin = (last >> MHEAP_CHUNK_SHIFT) - (first >> MHEAP_CHUNK_SHIFT) + 1;
 	sp->narenas = (last >> MHEAP_ARENA_SHIFT) - (first >> MHEAP_ARENA_SHIFT) + 1;
-	sp->maps = kcalloc(sp->nwin, sizeof(*sp->maps), mgfp);
-	sp->arenas = kcalloc(sp->narenas, sizeof(*sp->arenas), mgfp);
-	sp->l2s = kcalloc(sp->narenas, sizeof(*sp->l2s), mgfp);
-	sp->chunks = kcalloc(nchunks, sizeof(*sp->chunks), mgfp);
-	if (!sp->maps || !sp->arenas || !sp->l2s || !sp->chunks || fail_now(h, 2))
+	sp->maps = meta_kcalloc(sp->nwin, sizeof(*sp->maps), mgfp);
+	sp->arenas = meta_kcalloc(sp->narenas, sizeof(*sp->arenas), mgfp);
+	sp->l2s = meta_kcalloc(sp->narenas, sizeof(*sp->l2s), mgfp);
+	sp->chunks = meta_kcalloc(nchunks, sizeof(*sp->chunks), mgfp);
+	if (!sp->maps || !sp->arenas || !sp->l2s || !sp->chunks)
 		return -ENOMEM;
 	for (i = 0; i < sp->nwin; i++) {
-		sp->maps[i] = kcalloc(MHEAP_CHUNK_PAGES, sizeof(**sp->maps), mgfp);
+		sp->maps[i] = meta_kcalloc(MHEAP_CHUNK_PAGES, sizeof(**sp->maps),
+					   mgfp);
 		if (!sp->maps[i])
 			return -ENOMEM;
 	}
@@ -398,18 +400,19 @@ static int spares_alloc(struct mheap *h, struct region_spares *sp,
 		/* Arenas and index arrays are never freed: presence is stable. */
 		if (mheap_arena_of(h, addr))
 			continue;
-		sp->arenas[i] = kzalloc(sizeof(*sp->arenas[i]), mgfp);
+		sp->arenas[i] = meta_kzalloc(sizeof(*sp->arenas[i]), mgfp);
 		if (!sp->arenas[i])
 			return -ENOMEM;
 		/* Pairs with the release store installing the L2 array. */
 		if (smp_load_acquire(&h->l1[arena_key(h, addr) >> MHEAP_L2_BITS]))
 			continue;
-		sp->l2s[i] = kcalloc(MHEAP_L2_ENTRIES, sizeof(**sp->l2s), mgfp);
+		sp->l2s[i] = meta_kcalloc(MHEAP_L2_ENTRIES, sizeof(**sp->l2s),
+					  mgfp);
 		if (!sp->l2s[i])
 			return -ENOMEM;
 	}
 	for (i = 0; i < nchunks; i++) {
-		sp->chunks[i] = kzalloc(sizeof(*sp->chunks[i]), mgfp);
+		sp->chunks[i] = meta_kzalloc(sizeof(*sp->chunks[i]), mgfp);
 		if (!sp->chunks[i])
 			return -ENOMEM;
 	}
@@ -758,12 +761,14 @@ unsigned long mheap_release(struct mheap *h, unsigned long max_pages,
 			break;
 
 		/* Room for the leaf bitmaps and page maps it gives back. */
-		it = kzalloc(sizeof(*it), GFP_KERNEL);
+		it = meta_kzalloc(sizeof(*it), GFP_KERNEL);
 		if (!it)
 			break;
 		it->nchunks = victim->npages / MHEAP_CHUNK_PAGES;
-		it->chunks = kcalloc(it->nchunks, sizeof(*it->chunks), GFP_KERNEL);
-		it->dead = kcalloc(it->nchunks + 1, sizeof(*it->dead), GFP_KERNEL);
+		it->chunks = meta_kcalloc(it->nchunks, sizeof(*it->chunks),
+					  GFP_KERNEL);
+		it->dead = meta_kcalloc(it->nchunks + 1, sizeof(*it->dead),
+					GFP_KERNEL);
 		nomem = !it->chunks || !it->dead;
 		if (nomem ||
 		    !region_take(h, victim, it->chunks, it->dead, &it->ndead)) {
@@ -881,14 +886,15 @@ int mheap_arena_init(struct mheap *h)
 
 	h->va_bits = mheap_va_bits();
 	h->l1_entries = BIT(h->va_bits - MHEAP_ARENA_SHIFT - MHEAP_L2_BITS);
-	h->l1 = kvcalloc(h->l1_entries, sizeof(*h->l1), GFP_KERNEL);
-	chunks = kvcalloc(nchunks, sizeof(*chunks), GFP_KERNEL);
-	h->chunk_region = kvcalloc(nchunks, sizeof(*h->chunk_region), GFP_KERNEL);
+	h->l1 = meta_kvcalloc(h->l1_entries, sizeof(*h->l1), GFP_KERNEL);
+	chunks = meta_kvcalloc(nchunks, sizeof(*chunks), GFP_KERNEL);
+	h->chunk_region = meta_kvcalloc(nchunks, sizeof(*h->chunk_region),
+					GFP_KERNEL);
 	if (!h->l1 || !chunks || !h->chunk_region)
 		goto fail;
 	for (lvl = 0; lvl < PALLOC_LEVELS; lvl++) {
-		sum[lvl] = kvcalloc(palloc_sum_len(nchunks, lvl), sizeof(u64),
-				    GFP_KERNEL);
+		sum[lvl] = meta_kvcalloc(palloc_sum_len(nchunks, lvl),
+					 sizeof(u64), GFP_KERNEL);
 		if (!sum[lvl])
 			goto fail;
 	}

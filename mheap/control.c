@@ -21,6 +21,9 @@
  *                             leave the pool, the sweep frees them
  *   sweep                     finish sweeping the last cycle
  *   reclaim pages=N           ask the page reclaimer for N pages
+ *   pin count=N               pin and unpin again each of the first N
+ *                             objects of the pool (all if it has fewer):
+ *                             the specials' allocation path, for tests
  *   sweeper on|off            start or stop the background sweeper
  *
  * Numbers are decimal, or a decimal mantissa and exponent (1e5).
@@ -42,6 +45,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <kunit/visibility.h>
 #include "internal.h"
 
 #define CONTROL_MAX_LINE	128
@@ -185,6 +189,9 @@ static int control_alloc_objects(struct mheap *h, unsigned long lo,
 	int err = 0;
 
 	if (need > h->objs_cap) {
+		if (mheap_should_fail(MHEAP_FAULT_CONTROL,
+				      array_size(need, sizeof(*objs))))
+			return -ENOMEM;
 		objs = kvrealloc(h->objs, array_size(need, sizeof(*objs)),
 				 CONTROL_GFP);
 		if (!objs)
@@ -242,6 +249,25 @@ static void control_free_all(struct mheap *h)
 	}
 	/* Nothing of the pool left: mcentral's empty spares go too. */
 	mheap_mcentral_drop_spares(h);
+}
+
+/*
+ * Pin, then unpin, the first @count objects of the pool.  Nothing stays
+ * pinned, so collection cycles of the pool keep their meaning.
+ */
+static int control_pin(struct mheap *h, unsigned long count)
+{
+	unsigned long i, n = min(count, h->nobjs);
+	int err = 0;
+
+	for (i = 0; i < n && !err; i++) {
+		err = mheap_pin(h, h->objs[i]);
+		if (!err)
+			err = mheap_unpin(h, h->objs[i]);
+		if (i % 1024 == 1023)
+			cond_resched();
+	}
+	return err;
 }
 
 /* "keep=N%" with 0 <= N <= 100. */
@@ -387,6 +413,10 @@ int mheap_control(struct mheap *h, char *line)
 			goto out;
 		mheap_reclaim(h, npages);
 		err = 0;
+	} else if (!strcmp(argv[0], "pin") && argc == 2) {
+		if (parse_kv(argv[1], "count", CONTROL_MAX_COUNT, &count))
+			goto out;
+		err = control_pin(h, count);
 	} else if (!strcmp(argv[0], "sweeper") && argc == 2 &&
 		   (!strcmp(argv[1], "on") || !strcmp(argv[1], "off"))) {
 		mheap_bgsweep_set(h, !strcmp(argv[1], "on"));
@@ -396,6 +426,7 @@ out:
 	mutex_unlock(&h->pool_lock);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(mheap_control);
 
 static ssize_t control_write(struct file *file, const char __user *ubuf,
 			     size_t len, loff_t *ppos)

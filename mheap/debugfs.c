@@ -513,6 +513,9 @@ static int classes_show(struct seq_file *m, void *v)
 	unsigned int cls;
 	loff_t pos = 1;
 
+	if (mheap_should_fail(MHEAP_FAULT_CONTROL,
+			      MHEAP_NUM_CLASSES * sizeof(*rows)))
+		return -ENOMEM;
 	rows = kcalloc(MHEAP_NUM_CLASSES, sizeof(*rows), GFP_KERNEL);
 	if (!rows)
 		return -ENOMEM;
@@ -596,6 +599,7 @@ int mheap_debugfs_init(void)
 {
 	mheap_root = debugfs_create_dir("mheap", NULL);
 	debugfs_create_file("heaps", 0400, mheap_root, NULL, &heaps_fops);
+	mheap_fault_debugfs_init(mheap_root);
 	return 0;
 }
 

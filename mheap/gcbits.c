@@ -30,10 +30,13 @@ static struct mheap_gcbits_arena *gcbits_new(gfp_t gfp)
 	struct mheap_gcbits_arena *a;
 	struct page *page;
 
+	if (mheap_should_fail(MHEAP_FAULT_GCBITS, sizeof(*a)))
+		return NULL;
 	a = kzalloc(sizeof(*a), gfp);
 	if (!a)
 		return NULL;
-	page = alloc_pages(gfp | __GFP_ZERO, GCBITS_ORDER);
+	page = mheap_should_fail(MHEAP_FAULT_GCBITS, MHEAP_GCBITS_BYTES) ? NULL :
+		alloc_pages(gfp | __GFP_ZERO, GCBITS_ORDER);
 	if (!page) {
 		kfree(a);
 		return NULL;

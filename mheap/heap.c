@@ -58,7 +58,8 @@ static bool mheap_name_valid(const char *name)
 	len = strnlen(name, MHEAP_NAME_MAX + 1);
 	if (len == 0 || len > MHEAP_NAME_MAX)
 		return false;
-	if (!strcmp(name, "heaps") || name[0] == '.')
+	if (!strcmp(name, "heaps") || name[0] == '.' ||
+	    !strncmp(name, MHEAP_FAULT_PREFIX, strlen(MHEAP_FAULT_PREFIX)))
 		return false;
 	for (i = 0; i < len; i++) {
 		if (!isalnum(name[i]) && !strchr("_-.", name[i]))
@@ -84,6 +85,8 @@ static struct mheap *mheap_find_locked(const char *name)
  * mheap_create() - create a heap
  * @name: heap name: 1 to %MHEAP_NAME_MAX characters from [A-Za-z0-9_.-],
  *        unique among live heaps; also the name of its debugfs directory.
+ *        "heaps", names starting with '.' and with "fail_" are reserved
+ *        for the files of the debugfs root.
  * @params: tunables, or NULL for the defaults (see &struct mheap_params).
  *
  * Context: process context, may sleep.
@@ -103,6 +106,8 @@ struct mheap *mheap_create(const char *name, const struct mheap_params *params)
 	if (params && params->max_bytes > MHEAP_MAX_BYTES)
 		return ERR_PTR(-EINVAL);
 
+	if (mheap_should_fail(MHEAP_FAULT_METADATA, sizeof(*h)))
+		return ERR_PTR(-ENOMEM);
 	h = kzalloc(sizeof(*h), GFP_KERNEL);
 	if (!h)
 		return ERR_PTR(-ENOMEM);

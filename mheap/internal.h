@@ -594,8 +594,6 @@ struct mheap_pcpu {
  * @shrinker:	gives free regions back under memory pressure.
  * @gc_lock:	serialises mheap_gc_begin() and mheap_gc_end().
  * @gc:		collection cycles, see &struct mheap_gc.
- * @fail_grow:	fault injection for tests: fail this many growths.
- * @fail_stage:	which step of growth fails (0: pages, 1: map, 2: metadata).
  */
 struct mheap {
 	char name[MHEAP_NAME_MAX + 1];
@@ -638,9 +636,6 @@ struct mheap {
 
 	struct mutex gc_lock;		/* see above */
 	struct mheap_gc gc;
-
-	atomic_t fail_grow;
-	unsigned int fail_stage;
 };
 
 extern const char *const mheap_counter_names[MHEAP_CNT_COUNT];
@@ -705,8 +700,6 @@ unsigned long mheap_release_free_regions(struct mheap *h);
 unsigned long mheap_release(struct mheap *h, unsigned long max_pages,
 			    enum mheap_release_src src, unsigned int flags);
 unsigned long mheap_releasable_pages(struct mheap *h);
-void mheap_fail_next_grow(struct mheap *h, unsigned int count,
-			  unsigned int stage);
 
 /* span.c */
 int mheap_span_cache_init(void);
@@ -802,6 +795,44 @@ extern const char *const mheap_release_src_names[MHEAP_SRC_COUNT];
 int mheap_control(struct mheap *h, char *line);
 void mheap_control_create(struct mheap *h);
 void mheap_control_destroy(struct mheap *h);
+
+/* fault.c */
+
+/*
+ * Kinds of allocation site, one fault attribute each, configured under
+ * <debugfs>/mheap/fail_<kind>/ (see Documentation/testing.rst).
+ */
+enum mheap_fault {
+	MHEAP_FAULT_GROW,	/* the pages of a region */
+	MHEAP_FAULT_MAP,	/* vmap() of a region */
+	MHEAP_FAULT_METADATA,	/* heap, arenas, page maps, index, regions */
+	MHEAP_FAULT_GCBITS,	/* gcBits arenas */
+	MHEAP_FAULT_SPAN,	/* span structures from the slab cache */
+	MHEAP_FAULT_SPECIAL,	/* finalizers, pins, reachability probes */
+	MHEAP_FAULT_CONTROL,	/* the debugfs files' own buffers */
+	MHEAP_FAULT_COUNT,
+};
+
+/* Prefix of the attributes' directories, refused as a heap name. */
+#define MHEAP_FAULT_PREFIX	"fail_"
+
+#ifdef CONFIG_FAULT_INJECTION
+bool mheap_should_fail(enum mheap_fault kind, size_t size);
+struct fault_attr *mheap_fault_attr(enum mheap_fault kind);
+#else
+/* Without the framework no site ever fails on purpose. */
+static inline bool mheap_should_fail(enum mheap_fault kind, size_t size)
+{
+	return false;
+}
+
+static inline struct fault_attr *mheap_fault_attr(enum mheap_fault kind)
+{
+	return NULL;
+}
+#endif
+extern const char *const mheap_fault_names[MHEAP_FAULT_COUNT];
+void mheap_fault_debugfs_init(struct dentry *root);
 
 /* debugfs.c */
 int mheap_debugfs_init(void);

@@ -1108,6 +1108,8 @@ int mheap_objects_init(struct mheap *h)
 		}
 	}
 	mheap_gcbits_init(&h->gcbits);
+	if (mheap_should_fail(MHEAP_FAULT_METADATA, sizeof(*h->mcache)))
+		return -ENOMEM;
 	h->mcache = alloc_percpu(struct mheap_mcache);
 	if (!h->mcache)
 		return -ENOMEM;

@@ -128,6 +128,8 @@ int mheap_scavenger_init(struct mheap *h)
 {
 	INIT_DELAYED_WORK(&h->scav_work, scav_work_fn);
 	h->limit_pages = DIV_ROUND_UP(h->params.mem_limit, PAGE_SIZE);
+	if (mheap_should_fail(MHEAP_FAULT_METADATA, sizeof(*h->shrinker)))
+		return -ENOMEM;
 	h->shrinker = shrinker_alloc(0, "mheap-%s", h->name);
 	if (!h->shrinker)
 		return -ENOMEM;

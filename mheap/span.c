@@ -164,6 +164,8 @@ static struct mheap_span *span_struct_get(struct mheap *h, gfp_t gfp)
 	pcpu_unlock(pc, flags);
 	if (s)
 		return s;
+	if (mheap_should_fail(MHEAP_FAULT_SPAN, sizeof(*s)))
+		return NULL;
 	s = kmem_cache_alloc(mheap_span_cachep,
 			     (gfp & ~(__GFP_ZERO | __GFP_HIGHMEM)) | __GFP_NOWARN);
 	if (s) {
@@ -270,6 +272,8 @@ int mheap_pcpu_init(struct mheap *h)
 	unsigned int cpu;
 	int err;
 
+	if (mheap_should_fail(MHEAP_FAULT_METADATA, sizeof(struct mheap_pcpu)))
+		return -ENOMEM;
 	h->pcpu = alloc_percpu(struct mheap_pcpu);
 	if (!h->pcpu)
 		return -ENOMEM;

@@ -298,8 +298,11 @@ static struct mheap_special **special_find(struct mheap_span *s,
 
 static struct mheap_special *special_new(unsigned int offset, u8 kind)
 {
-	struct mheap_special *sp = kzalloc(sizeof(*sp), GFP_KERNEL);
+	struct mheap_special *sp;
 
+	if (mheap_should_fail(MHEAP_FAULT_SPECIAL, sizeof(*sp)))
+		return NULL;
+	sp = kzalloc(sizeof(*sp), GFP_KERNEL);
 	if (sp) {
 		sp->offset = offset;
 		sp->kind = kind;
