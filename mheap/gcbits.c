@@ -67,11 +67,12 @@ static void gcbits_maybe_free(struct mheap_gcbits *g,
 		a->used = 0;
 		memset(a->bits, 0, MHEAP_GCBITS_BYTES);
 		list_move(&a->node, &g->free);
-		g->nfree++;
+		/* The counts are read without the lock, for the stats. */
+		WRITE_ONCE(g->nfree, g->nfree + 1);
 	} else {
 		list_move(&a->node, to_release);
 	}
-	g->narenas--;
+	WRITE_ONCE(g->narenas, g->narenas - 1);
 }
 
 /**
@@ -101,14 +102,15 @@ unsigned long *mheap_gcbits_alloc(struct mheap_gcbits *g, unsigned int nelems,
 			n = list_first_entry_or_null(&g->free,
 						     struct mheap_gcbits_arena, node);
 			if (n) {
-				g->nfree--;
+				/* As in gcbits_maybe_free(): stats read it. */
+				WRITE_ONCE(g->nfree, g->nfree - 1);
 			} else {
 				n = fresh;
 				fresh = NULL;
 			}
 			if (n) {
 				list_move(&n->node, &g->next);
-				g->narenas++;
+				WRITE_ONCE(g->narenas, g->narenas + 1);
 				/* The old head may be unused by now. */
 				if (a)
 					gcbits_maybe_free(g, a, &release);

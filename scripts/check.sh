@@ -5,11 +5,14 @@
 #
 #  1. installs what is missing (scripts/deps.sh)
 #  2. builds, once, the debug kernel (KUnit, KASAN, lockdep, kmemleak, ...)
+#     and the KCSAN kernel (KUnit, KCSAN, lockdep)
 #  3. runs the userspace tests of the pure algorithms
 #  4. lint: sparse + W=1 build, checkpatch --strict
 #  5. builds the modules for the debug kernel and the stock Debian kernel
 #  6. boots each under QEMU: insmod, KUnit (debug kernel), every selftest,
-#     rmmod, kmemleak scan; judges the results and the console log
+#     rmmod, kmemleak scan; judges the results and the console log.  The
+#     KCSAN kernel runs KUnit and, when built, mheap_torture.ko, but not
+#     the selftests.
 #
 # Ends with "N passed, N failed, N skipped" and exits non-zero on any
 # failure.  Logs are kept in .build/ (console-*.log, results-*.log).
@@ -63,6 +66,9 @@ say "stock kernel: $abi"
 say "building the debug kernel (cached in $MHEAP_CACHE)"
 must debug-kernel bash -c 'scripts/debug-kernel.sh > "$0/kbuild"' "$build"
 kbuild=$(tail -n 1 "$build/kbuild")
+say "building the KCSAN kernel (cached in $MHEAP_CACHE)"
+must kcsan-kernel bash -c 'scripts/debug-kernel.sh --config kcsan > "$0/kbuild-kcsan"' "$build"
+kcsan=$(tail -n 1 "$build/kbuild-kcsan")
 
 say "userspace tests of the pure algorithms"
 if make -s -C tools/testing/mheap run > "$build/userspace.log" 2>&1; then
@@ -92,6 +98,7 @@ fi
 
 say "building modules"
 must build-debug scripts/build-module.sh "$kbuild" "$build/debug"
+must build-kcsan scripts/build-module.sh "$kcsan" "$build/kcsan"
 must build-stock scripts/build-module.sh "/usr/src/linux-headers-$abi" "$build/stock"
 
 stage="$build/selftests"
@@ -105,22 +112,39 @@ for s in $(grep -ho '\.name = "mheap_[a-z0-9_]*"' kunit/*.c | cut -d'"' -f2); do
 done
 selftests=$(sed -n 's/^TEST_PROGS[[:space:]]*:=[[:space:]]*//p' tools/testing/selftests/mheap/Makefile)
 
-run_guest() # LABEL BZIMAGE MODDIR MEM [EXPECT...]
+# FLAGS: a comma-separated list of the job's flag files (see
+# scripts/jobs/check.sh), or "-".
+run_guest() # LABEL BZIMAGE MODDIR MEM FLAGS [EXPECT...]
 {
-	local label=$1 kernel=$2 mods=$3 mem=$4
-	shift 4
+	local label=$1 kernel=$2 mods=$3 mem=$4 flags=$5
+	shift 5
 	local con="$build/console-$label.log" res="$build/results-$label.log"
-	local files=(-f "$mods/mheap.ko" -f "$stage")
+	local fdir="$build/flags-$label/flags" f
+	local files=(-f "$mods/mheap.ko" -f "$stage" -f "$fdir")
+	local exp=(--expect harness/guest)
+	rm -rf "$fdir"
+	mkdir -p "$fdir"
+	for f in ${flags//,/ }; do
+		[ "$f" = - ] || : > "$fdir/$f"
+	done
 	[ -f "$mods/mheap_kunit.ko" ] && files+=(-f "$mods/mheap_kunit.ko")
+	[ -f "$fdir/kcsan" ] && exp+=(--expect harness/kcsan)
+	if [ -f "$fdir/kcsan" ] && [ -f "$mods/mheap_torture.ko" ]; then
+		files+=(-f "$mods/mheap_torture.ko")
+	fi
 	say "booting the $label kernel"
+	local g0=$SECONDS
 	scripts/guest.sh -k "$kernel" -j scripts/jobs/check.sh -l "$con" -r "$res" \
 		-m "$mem" -s 2 "${files[@]}"
-	local exp=(--expect harness/guest)
-	for t in $selftests; do
-		exp+=(--expect "selftest/$t")
-	done
+	say "the $label guest took $((SECONDS - g0)) s"
+	if [ ! -f "$fdir/no-selftests" ]; then
+		for t in $selftests; do
+			exp+=(--expect "selftest/$t")
+		done
+	fi
 	scripts/ktap.py --label "$label" --results "$res" --console "$con" \
 		"${exp[@]}" "$@" > "$build/verdict-$label.txt"
+	grep '^NOTE ' "$build/verdict-$label.txt"
 	while read -r status rest; do
 		case $status in
 		PASS|FAIL|SKIP) record "$status" "$rest" ;;
@@ -128,8 +152,10 @@ run_guest() # LABEL BZIMAGE MODDIR MEM [EXPECT...]
 	done < <(grep -E '^(PASS|FAIL|SKIP) ' "$build/verdict-$label.txt")
 }
 
-run_guest debug "$kbuild/arch/x86/boot/bzImage" "$build/debug" 2048 "${expect[@]}"
+run_guest debug "$kbuild/arch/x86/boot/bzImage" "$build/debug" 2048 - "${expect[@]}"
+run_guest kcsan "$kcsan/arch/x86/boot/bzImage" "$build/kcsan" 2048 \
+	kcsan,no-selftests "${expect[@]}"
 # 6 GiB: spans_stream.sh lists a heap of a million one-page spans.
-run_guest stock "/boot/vmlinuz-$abi" "$build/stock" 6144
+run_guest stock "/boot/vmlinuz-$abi" "$build/stock" 6144 -
 
 finish

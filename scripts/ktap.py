@@ -12,6 +12,12 @@ A test case counts as failed when KTAP says so, when its result is missing
 that never reported), and every kernel report in the console log (KASAN,
 UBSAN, lockdep, kmemleak, WARN, BUG, Oops, panic, forbidden taint, guest
 crash or timeout) counts as one more failure, named after its cause.
+
+KCSAN reports are judged one by one: a report with a frame of mheap's
+modules in its title or stacks (``func+0x12/0x40 [mheap]``) fails the run,
+one failure per distinct title; a report purely inside the kernel's own
+code is printed as a NOTE line (with how often it was seen) and does not
+count.
 """
 import argparse
 import re
@@ -35,7 +41,7 @@ CONSOLE_BAD = [
     (re.compile(r'unreferenced object 0x'), 'kmemleak report'),
     (re.compile(r'WARNING: CPU: \d+ PID: \d+|------------\[ cut here \]'),
      'kernel WARN'),
-    (re.compile(r'BUG: (?!KASAN)'), 'kernel BUG'),
+    (re.compile(r'BUG: (?!KASAN|KCSAN)'), 'kernel BUG'),
     (re.compile(r'Oops:|general protection fault'), 'Oops'),
     (re.compile(r'Kernel panic'), 'kernel panic'),
     (re.compile(r'soft lockup|hung_task|blocked for more than'), 'lockup'),
@@ -47,6 +53,57 @@ CONSOLE_BAD = [
 # module), N (KUnit tests were run).
 TAINT_ALLOWED = (1 << 12) | (1 << 13) | (1 << 18)
 TAINT_LETTERS = 'PFSRMBUDAWCIOELKXTN'
+
+KCSAN_TITLE = re.compile(r'BUG: KCSAN: (.*\S)')
+KCSAN_END = re.compile(r'^={20,}$')
+# mheap.ko, mheap_kunit.ko and the other modules of this tree.
+OURS = re.compile(r'\[mheap\w*\]')
+PRINTK_TIME = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+# A race of unknown origin names one frame with its offset: drop it, so
+# the report is counted as the same race however the code was entered.
+OFFSET = re.compile(r'\+0x[0-9a-f]+/0x[0-9a-f]+')
+
+
+def kcsan_reports(lines):
+    """Yield (title, body_lines) for each KCSAN report in a console log."""
+    title = None
+    body = []
+    for raw in lines:
+        line = PRINTK_TIME.sub('', raw)
+        m = KCSAN_TITLE.search(line)
+        if m:
+            if title is not None:
+                yield title, body
+            title, body = OFFSET.sub('', m.group(1)), []
+            continue
+        if title is None:
+            continue
+        if KCSAN_END.match(line.strip()):
+            yield title, body
+            title, body = None, []
+        else:
+            body.append(line)
+    if title is not None:
+        yield title, body + ['<report cut short>']
+
+
+def judge_kcsan(lines, out, notes):
+    """Fail each distinct KCSAN report touching mheap; note the others."""
+    seen = {}
+    for title, body in kcsan_reports(lines):
+        ours = bool(OURS.search(title)) or any(OURS.search(l) for l in body)
+        first = next((l.strip() for l in body
+                      if ' bytes by ' in l), '')
+        cnt = seen.setdefault(title, [False, 0, first])
+        cnt[0] = cnt[0] or ours
+        cnt[1] += 1
+    for title, (ours, n, first) in seen.items():
+        times = f'{n} time{"s" if n > 1 else ""}'
+        if ours:
+            out.append(('FAIL', f'console/KCSAN {title}',
+                        f'{times}; {first}'[:160]))
+        else:
+            notes.append(f'KCSAN in the kernel only, {times}: {title}')
 
 
 def parse_blocks(lines):
@@ -151,6 +208,8 @@ def main():
         if exp not in seen:
             out.append(('FAIL', exp, 'never reported a result'))
 
+    notes = []
+    judge_kcsan(con, out, notes)
     found = {}
     for line in con + res:
         for pat, what in CONSOLE_BAD:
@@ -174,6 +233,8 @@ def main():
     elif not any(w == 'MHEAP-HOST' for w in found):
         out.append(('FAIL', 'console/taint', 'guest never reported taint'))
 
+    for note in notes:
+        print(f'NOTE {args.label}: {note}')
     counts = {'PASS': 0, 'FAIL': 0, 'SKIP': 0}
     for status, test, why in out:
         counts[status] += 1

@@ -12,8 +12,13 @@
  *                    must catch it as it would a kmalloc object
  *   mode=mheap-leak  init allocates mheap objects and drops the pointers:
  *                    kmemleak must report them as it would slab objects
+ *   mode=race        init has a thread on each of two CPUs increment one
+ *                    plain counter for 2 s: a data race KCSAN must report
+ *                    (KCSAN kernel only)
  */
+#include <linux/delay.h>
 #include <linux/err.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <kunit/test.h>
@@ -21,7 +26,7 @@
 
 static char *mode = "";
 module_param(mode, charp, 0400);
-MODULE_PARM_DESC(mode, "Fault to inject: kunit, warn, kasan, leak, mheap-uaf, mheap-leak");
+MODULE_PARM_DESC(mode, "Fault to inject: kunit, warn, kasan, leak, mheap-uaf, mheap-leak, race");
 
 static void selfcheck_injected(struct kunit *test)
 {
@@ -97,6 +102,39 @@ static noinline void kmalloc_leak(void)
 	pr_info("mheap_faulty: leaked %d kmalloc objects\n", NLEAK);
 }
 
+static unsigned long racy_counter;
+
+static int racer_fn(void *unused)
+{
+	while (!kthread_should_stop()) {
+		racy_counter++;	/* plain and unlocked, on purpose */
+		cpu_relax();
+	}
+	return 0;
+}
+
+static noinline void plain_counter_race(void)
+{
+	struct task_struct *t[2] = { NULL, NULL };
+	unsigned int cpu, n = 0;
+
+	for_each_online_cpu(cpu) {
+		if (n == ARRAY_SIZE(t))
+			break;
+		t[n] = kthread_run_on_cpu(racer_fn, NULL, cpu, "mheap_racer/%u");
+		if (IS_ERR(t[n])) {
+			t[n] = NULL;
+			break;
+		}
+		n++;
+	}
+	msleep(2000);
+	while (n--)
+		kthread_stop(t[n]);
+	pr_info("mheap_faulty: raced on a plain counter: %lu\n",
+		READ_ONCE(racy_counter));
+}
+
 static int __init faulty_init(void)
 {
 	if (!strncmp(mode, "mheap-", 6)) {
@@ -114,6 +152,8 @@ static int __init faulty_init(void)
 		mheap_use_after_free();
 	else if (!strcmp(mode, "mheap-leak"))
 		mheap_leak();
+	else if (!strcmp(mode, "race"))
+		plain_counter_race();
 	return 0;
 }
 
