@@ -143,7 +143,8 @@ DEFINE_SHOW_ATTRIBUTE(stats);
 static int scavenge_show(struct seq_file *m, void *v)
 {
 	struct mheap *h = m->private;
-	unsigned long committed = READ_ONCE(h->pages.pages_present);
+	/* Written under mheap.lock; a statistic may be a moment old. */
+	unsigned long committed = data_race(READ_ONCE(h->pages.pages_present));
 	unsigned long in_use = atomic_long_read(&h->pages_in_use);
 	unsigned long limit = READ_ONCE(h->limit_pages);
 	int i;

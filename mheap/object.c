@@ -332,7 +332,12 @@ static struct mheap_span *mcentral_grow(struct mheap *h, u8 spanclass,
  */
 static bool span_high(struct mheap *h, struct mheap_span *s)
 {
-	return s->lpage > READ_ONCE(h->pages.search_addr) + MHEAP_CHUNK_PAGES;
+	/*
+	 * search_addr is written under mheap.lock by palloc.c; a stale value
+	 * only moves one placement decision, so it is read without the lock.
+	 */
+	return s->lpage > data_race(READ_ONCE(h->pages.search_addr)) +
+			  MHEAP_CHUNK_PAGES;
 }
 
 /*

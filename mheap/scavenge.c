@@ -54,7 +54,8 @@ static void scav_work_fn(struct work_struct *work)
 {
 	struct mheap *h = container_of(to_delayed_work(work), struct mheap,
 				       scav_work);
-	unsigned long committed = READ_ONCE(h->pages.pages_present);
+	/* Written under mheap.lock; a moment old only delays the work. */
+	unsigned long committed = data_race(READ_ONCE(h->pages.pages_present));
 	unsigned long in_use = atomic_long_read(&h->pages_in_use);
 	unsigned long goal = mheap_retain_goal(h), released = 0;
 

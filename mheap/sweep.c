@@ -593,7 +593,8 @@ void mheap_gc_end(struct mheap *h)
 	mheap_mcache_flush_all(h);
 	WRITE_ONCE(h->gc.flushing, false);
 	pace_sweeper(h);
-	h->gc.cycles++;
+	/* Under gc_lock; debugfs reads it without. */
+	WRITE_ONCE(h->gc.cycles, h->gc.cycles + 1);
 	if (READ_ONCE(h->gc.bg_state) != MHEAP_BGSWEEP_OFF)
 		queue_work(system_unbound_wq, &h->gc.bg_work);
 	mutex_unlock(&h->gc_lock);
