@@ -228,18 +228,18 @@ static u64 pat_word(const void *p, unsigned long off, u32 seq)
 	return x ^ (x >> 29);
 }
 
+/* Objects are 8-byte aligned (manual spans page aligned): whole words. */
 static void pat_fill(void *p, size_t size, u32 seq)
 {
-	size_t off;
-	u64 w;
+	u64 *w = p;
+	size_t i, n = size / 8;
+	u64 v;
 
-	for (off = 0; off + 8 <= size; off += 8) {
-		w = pat_word(p, off, seq);
-		memcpy(p + off, &w, 8);
-	}
-	if (off < size) {
-		w = pat_word(p, off, seq);
-		memcpy(p + off, &w, size - off);
+	for (i = 0; i < n; i++)
+		w[i] = pat_word(p, i * 8, seq);
+	if (size % 8) {
+		v = pat_word(p, n * 8, seq);
+		memcpy(p + n * 8, &v, size % 8);
 	}
 }
 
@@ -247,20 +247,26 @@ static void pat_fill(void *p, size_t size, u32 seq)
 static long pat_check_range(const void *p, size_t from, size_t to, u32 seq,
 			    u64 *got, u64 *want)
 {
-	size_t off = round_down(from, 8), n;
-	u64 w, v;
+	const u64 *w = p;
+	size_t i = from / 8, n = to / 8;
+	u64 v, x;
 
-	for (; off < to; off += 8) {
-		n = min_t(size_t, 8, to - off);
-		w = pat_word(p, off, seq);
+	for (; i < n; i++) {
+		x = pat_word(p, i * 8, seq);
+		if (w[i] != x) {
+			*got = w[i];
+			*want = x;
+			return i * 8;
+		}
+	}
+	if (to % 8 && n * 8 >= from) {
 		v = 0;
-		memcpy(&v, p + off, n);
-		if (n < 8)
-			w &= (1ULL << (n * 8)) - 1;
-		if (v != w) {
+		memcpy(&v, p + n * 8, to % 8);
+		x = pat_word(p, n * 8, seq) & ((1ULL << (to % 8 * 8)) - 1);
+		if (v != x) {
 			*got = v;
-			*want = w;
-			return off;
+			*want = x;
+			return n * 8;
 		}
 	}
 	return -1;
@@ -876,14 +882,23 @@ static void op_pin(struct mutator *m)
 		if (done < m->pin_cycle[i] + 2)
 			continue;
 		o = &m->pinned[i];
-		obj_check(o, false, "pinned over a cycle");
-		err = mheap_unpin(heap, o->p);
-		if (err)
-			fail("mheap_unpin(0x%lx): %d\n", (unsigned long)o->p, err);
-		/* Unpinned and unmarked: the collector's now. */
+		if (!rnd(&m->rnd, 3)) {
+			/*
+			 * Freed pinned: unmarked, its span maybe being swept
+			 * right now; the free drops the pin.
+			 */
+			obj_free(o, "pinned, before free");
+		} else {
+			obj_check(o, false, "pinned over a cycle");
+			err = mheap_unpin(heap, o->p);
+			if (err)
+				fail("mheap_unpin(0x%lx): %d\n",
+				     (unsigned long)o->p, err);
+			/* Unpinned and unmarked: the collector's now. */
+			count(C_DROP);
+		}
 		m->pinned[i] = m->pinned[--m->npinned];
 		m->pin_cycle[i] = m->pin_cycle[m->npinned];
-		count(C_DROP);
 		return;
 	}
 	if (m->npinned >= PINNED_MAX)
@@ -984,10 +999,10 @@ static enum hrtimer_restart irq_fn(struct hrtimer *t)
 {
 	struct mutator *m = container_of(t, struct mutator, timer);
 	struct tobj o;
-	int n = 1 + rnd(&m->irq_rnd, 3);
+	int n = 1 + rnd(&m->irq_rnd, 2);
 
 	while (n--) {
-		o.size = 1 + rnd(&m->irq_rnd, 2048);
+		o.size = 1 + rnd(&m->irq_rnd, 1024);
 		o.seq = atomic_inc_return(&seqno);
 		o.p = mheap_alloc(heap, o.size, GFP_ATOMIC | __GFP_NOWARN);
 		if (!o.p) {
@@ -1001,7 +1016,7 @@ static enum hrtimer_restart irq_fn(struct hrtimer *t)
 		mheap_free(heap, o.p);
 		count(C_FREE);
 	}
-	hrtimer_forward_now(t, ns_to_ktime((1000 + rnd(&m->irq_rnd, 4000)) * NSEC_PER_USEC));
+	hrtimer_forward_now(t, ns_to_ktime((2000 + rnd(&m->irq_rnd, 8000)) * NSEC_PER_USEC));
 	return HRTIMER_RESTART;
 }
 
@@ -1260,16 +1275,20 @@ static void torture_end(void)
 	mutex_unlock(&end_lock);
 }
 
+/*
+ * The duration is wall-clock time (ktime): under emulation, ticks can be
+ * late enough for jiffies to fall behind.
+ */
 static int ctl_fn(void *arg)
 {
-	unsigned long end = jiffies + (unsigned long)duration * HZ;
-	unsigned long next = jiffies + (unsigned long)stat_interval * HZ;
+	ktime_t end = ktime_add_ms(ktime_get(), (s64)duration * MSEC_PER_SEC);
+	ktime_t next = ktime_add_ms(ktime_get(), (s64)stat_interval * MSEC_PER_SEC);
 
-	while (!kthread_should_stop() && time_before(jiffies, end)) {
+	while (!kthread_should_stop() && ktime_before(ktime_get(), end)) {
 		schedule_timeout_idle(HZ / 10);
-		if (stat_interval > 0 && time_after_eq(jiffies, next)) {
+		if (stat_interval > 0 && !ktime_before(ktime_get(), next)) {
 			print_counts("Stats:");
-			next += (unsigned long)stat_interval * HZ;
+			next = ktime_add_ms(next, (s64)stat_interval * MSEC_PER_SEC);
 		}
 	}
 	torture_end();
