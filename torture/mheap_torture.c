@@ -695,13 +695,26 @@ static void take_handoffs(struct mutator *m)
 	/*
 	 * Marking is open and we marked what we held already: what we take
 	 * now must be marked here, under the lock the gc thread scans the
-	 * queues with, before that scan can end the cycle.
+	 * queues with, before that scan can end the cycle.  Pairs with the
+	 * release in gc_cycle(), after mheap_gc_begin().
 	 */
-	open = READ_ONCE(cycle_open);
+	open = smp_load_acquire(&cycle_open);
 	while (m->qlen && n < ARRAY_SIZE(got)) {
 		got[n] = m->q[--m->qlen];
-		if (open && open == m->acked)
-			mark_obj(&got[n], "taken");
+		/*
+		 * Refused is fine if the cycle closed after the gc thread's
+		 * scan (cycle_open is cleared before mheap_gc_end(), and
+		 * mheap_mark() reads marking with acquire): the object was
+		 * pushed by a mutator that had marked it.
+		 */
+		if (open && open == m->acked) {
+			count(C_MARK);
+			if (!mheap_mark(heap, got[n].p) &&
+			    READ_ONCE(cycle_open) == open)
+				fail("mheap_mark() refused a taken object 0x%lx size %u seq %u\n",
+				     (unsigned long)got[n].p, got[n].size,
+				     got[n].seq);
+		}
 		n++;
 	}
 	spin_unlock(&m->qlock);
@@ -750,7 +763,7 @@ static void drop_probe(struct mutator *m, void *p, unsigned long g0)
 	count(C_PROBE);
 }
 
-/* Check the answered probes of dropped objects; with @final, all. */
+/* Check the answered probes of dropped objects; @final: all must be. */
 static void check_dprobes(struct mutator *m, bool final)
 {
 	struct dprobe *d, *next;
@@ -759,12 +772,14 @@ static void check_dprobes(struct mutator *m, bool final)
 	list_for_each_entry_safe(d, next, &m->dprobes, node) {
 		/* Pairs with the release of the sweep that answered. */
 		done = smp_load_acquire(&d->r.done);
-		if (!done && !final)
+		if (!done) {
+			/* mheap still writes there: the record stays. */
+			if (final)
+				fail("mutator %d: a dropped object's probe never answered\n",
+				     m->id);
 			continue;
-		if (!done)
-			fail("mutator %d: a dropped object's probe never answered\n",
-			     m->id);
-		else if (d->expect_dead && d->r.reachable)
+		}
+		if (d->expect_dead && d->r.reachable)
 			fail("mutator %d: object dropped outside a cycle reported reachable\n",
 			     m->id);
 		list_del(&d->node);
@@ -801,12 +816,14 @@ static void fin_fn(void *obj, void *arg)
 	struct finrec *f = arg;
 	unsigned long flags;
 
+	/* Marking does not write the object: check it before the lock. */
+	if (obj == f->o.p)
+		obj_check(&f->o, false, "in its finalizer");
 	spin_lock_irqsave(&f->lock, flags);
 	if (obj != f->o.p || f->state == FIN_RUN) {
 		fail("finalizer called for 0x%lx, expected 0x%lx state %d\n",
 		     (unsigned long)obj, (unsigned long)f->o.p, f->state);
 	} else {
-		obj_check(&f->o, false, "in its finalizer");
 		mheap_free(heap, obj);
 		count(C_FREE);
 		count(C_FIN_RUN);
