@@ -7,6 +7,8 @@
 #   make lint            sparse (C=1) + checkpatch --strict over every source
 #   make demo            boot the stock Debian kernel in QEMU and show mheap
 #   make check           every test (debug + stock kernels), "N passed, N failed"
+#   make torture         mheap_torture.ko on the debug kernel for 10 minutes
+#                        (MHEAP_TORTURE_SECONDS)
 #   make selfcheck       prove the harness turns red on injected faults
 #   make bench           mheap vs kmalloc/kmem_cache/alloc_pages/vmalloc (QEMU, two boots)
 
@@ -18,7 +20,7 @@ KDIR ?= $(shell if [ -d /lib/modules/$(KVER)/build ]; then \
 	fi)
 PWD := $(shell pwd)
 
-.PHONY: all modules clean lint demo check selfcheck bench userspace-test
+.PHONY: all modules clean lint demo check selfcheck bench torture userspace-test
 
 all: modules
 
@@ -48,3 +50,6 @@ selfcheck:
 
 bench:
 	scripts/bench.sh
+
+torture:
+	scripts/torture.sh

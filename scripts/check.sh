@@ -13,6 +13,9 @@
 #     rmmod, kmemleak scan; judges the results and the console log.  The
 #     KCSAN kernel runs KUnit and, when built, mheap_torture.ko, but not
 #     the selftests.
+#  7. boots the debug and the stock kernel again for a short run of the
+#     torture test (MHEAP_CHECK_TORTURE_SECONDS, 60 by default;
+#     scripts/jobs/torture.sh)
 #
 # Ends with "N passed, N failed, N skipped" and exits non-zero on any
 # failure.  Logs are kept in .build/ (console-*.log, results-*.log).
@@ -152,10 +155,31 @@ run_guest() # LABEL BZIMAGE MODDIR MEM FLAGS [EXPECT...]
 	done < <(grep -E '^(PASS|FAIL|SKIP) ' "$build/verdict-$label.txt")
 }
 
+run_torture() # LABEL BZIMAGE MODDIR
+{
+	local label=torture-$1 kernel=$2 mods=$3
+	local con="$build/console-$label.log" res="$build/results-$label.log"
+	local secs=${MHEAP_CHECK_TORTURE_SECONDS:-60}
+	echo "duration=$secs" > "$mods/torture.params"
+	say "booting the $1 kernel for $secs s of torture"
+	scripts/guest.sh -k "$kernel" -j scripts/jobs/torture.sh -l "$con" -r "$res" \
+		-m 2048 -s 2 -t $((secs + 600)) -f "$mods/mheap.ko" \
+		-f "$mods/mheap_torture.ko" -f "$mods/torture.params"
+	scripts/ktap.py --label "$label" --results "$res" --console "$con" \
+		--expect torture/mheap_torture > "$build/verdict-$label.txt"
+	while read -r status rest; do
+		case $status in
+		PASS|FAIL|SKIP) record "$status" "$rest" ;;
+		esac
+	done < <(grep -E '^(PASS|FAIL|SKIP) ' "$build/verdict-$label.txt")
+}
+
 run_guest debug "$kbuild/arch/x86/boot/bzImage" "$build/debug" 2048 - "${expect[@]}"
 run_guest kcsan "$kcsan/arch/x86/boot/bzImage" "$build/kcsan" 2048 \
 	kcsan,no-selftests "${expect[@]}"
 # 6 GiB: spans_stream.sh lists a heap of a million one-page spans.
 run_guest stock "/boot/vmlinuz-$abi" "$build/stock" 6144 -
+run_torture debug "$kbuild/arch/x86/boot/bzImage" "$build/debug"
+run_torture stock "/boot/vmlinuz-$abi" "$build/stock"
 
 finish
