@@ -436,6 +436,49 @@ static void race_free_during_sweep(struct kunit *test)
 	mheap_destroy(h);
 }
 
+/*
+ * A pinned object need not be marked.  Freeing it drops the pin; a cycle
+ * that ends before the free completes must not find it dead and free it
+ * a second time.
+ */
+static void race_free_pinned_vs_cycle(struct kunit *test)
+{
+	struct mheap *h = kunit_gc_heap(test, "race_pinned");
+	long bad = counter(h, MHEAP_CNT_BAD_FREES);
+	long freed = atomic_long_read(&h->gc.objects_freed);
+	struct race_stop *unpinned;
+	struct race_worker f;
+	void *p, *other;
+
+	p = mheap_alloc(h, 64, GFP_KERNEL);
+	other = mheap_alloc(h, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	KUNIT_ASSERT_EQ(test, mheap_pin(h, p), 0);
+
+	race_hook_install(h);
+	worker_create(test, &f, h, do_free);
+	f.p = p;
+	unpinned = stop_init(0, MHEAP_TP_FREE_UNPINNED, f.task);
+	wake_up_process(f.task);
+	KUNIT_ASSERT_TRUE(test, reached_or_done(unpinned, &f));
+	/* A cycle that marks nothing ends and is swept under the free. */
+	mheap_gc_begin(h);
+	mheap_mark(h, other);
+	mheap_gc_end(h);
+	mheap_sweep_all(h);
+	complete(&unpinned->resume);
+	worker_wait(test, &f);
+	race_hook_remove();
+
+	/* Freed once, by the caller, not by the sweep. */
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), bad);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.objects_freed), freed);
+	KUNIT_EXPECT_EQ(test, mheap_ksize(h, p), 0UL);
+	mheap_free(h, other);
+	mheap_destroy(h);
+}
+
 /* A large object a cycle found dead is the collector's, as a small one. */
 static void race_large_free_dead(struct kunit *test)
 {
@@ -493,6 +536,7 @@ static struct kunit_case mheap_races_cases[] = {
 	KUNIT_CASE_SLOW(race_refill_transit),
 	KUNIT_CASE_SLOW(race_free_vs_uncache),
 	KUNIT_CASE_SLOW(race_free_during_sweep),
+	KUNIT_CASE_SLOW(race_free_pinned_vs_cycle),
 	KUNIT_CASE_SLOW(race_large_free_dead),
 	KUNIT_CASE_SLOW(race_ensure_swept_spare),
 	{}

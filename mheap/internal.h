@@ -657,6 +657,7 @@ enum mheap_test_point {
 	MHEAP_TP_REFILL_DONE,		/* a refill holds a span, unlocked */
 	MHEAP_TP_FREE_LOCKLESS,		/* a free read live, not yet changed */
 	MHEAP_TP_FREE_CHECKED,		/* a free passed its checks */
+	MHEAP_TP_FREE_UNPINNED,		/* a free dropped the specials */
 	MHEAP_TP_SWEEP_CLAIMED,		/* a span is claimed for sweeping */
 };
 

@@ -667,6 +667,24 @@ static bool free_unswept_ok(struct mheap *h, struct mheap_span *s,
 	return ok;
 }
 
+/*
+ * An object freed explicitly loses its specials.  A pin or a finalizer may
+ * be all that keeps an unmarked object from a sweep that begins while it
+ * is being freed (a cycle may end at any moment): mark it first, so that
+ * at every moment one of the two keeps it, then drop them.  The mark may
+ * outlive the free; a new object in the slot then survives one cycle more
+ * than it should, which is safe.
+ */
+static void free_drop_specials(struct mheap *h, struct mheap_span *s,
+			       unsigned int idx, unsigned int off)
+{
+	set_bit(idx, s->obj.gcmark_bits);
+	mheap_mark_page(h, s);
+	/* A sweep that no longer sees the special sees the mark. */
+	smp_mb__after_atomic();
+	mheap_specials_drop(h, s, off);
+}
+
 /* === Large objects =================================================== */
 
 static void *large_alloc(struct mheap *h, size_t size, gfp_t gfp)
@@ -733,7 +751,7 @@ static void large_free(struct mheap *h, struct mheap_span *s, const void *p)
 	if (unlikely(!span_swept(h, s)) && !free_unswept_ok(h, s, 0, 0))
 		return;
 	if (unlikely(READ_ONCE(s->specials)))
-		mheap_specials_drop(h, s, 0);
+		free_drop_specials(h, s, 0, 0);
 	if (!test_and_clear_bit(0, s->obj.alloc_bits)) {
 		bad_free(h, p, "double free");
 		return;
@@ -932,8 +950,10 @@ void mheap_free(struct mheap *h, const void *p)
 	if (unlikely(!span_swept(h, s)) && !free_unswept_ok(h, s, idx, off))
 		return;
 	mheap_test_point(h, MHEAP_TP_FREE_CHECKED);
-	if (unlikely(READ_ONCE(s->specials)))
-		mheap_specials_drop(h, s, off);
+	if (unlikely(READ_ONCE(s->specials))) {
+		free_drop_specials(h, s, idx, off);
+		mheap_test_point(h, MHEAP_TP_FREE_UNPINNED);
+	}
 	/* Finish with the memory before the slot can be handed out again. */
 	kmemleak_free(p);
 	if (want_init_on_free()) {
