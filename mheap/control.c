@@ -185,8 +185,10 @@ static int control_alloc_objects(struct mheap *h, unsigned long lo,
 	int err = 0;
 
 	if (need > h->objs_cap) {
-		objs = kvrealloc(h->objs, array_size(need, sizeof(*objs)),
-				 CONTROL_GFP);
+		objs = mheap_kvrealloc(h->objs,
+				       array_size(h->objs_cap, sizeof(*objs)),
+				       array_size(need, sizeof(*objs)),
+				       CONTROL_GFP);
 		if (!objs)
 			return -ENOMEM;
 		h->objs = objs;

@@ -32,6 +32,7 @@
 #include <mheap.h>
 #include <linux/local_lock.h>
 #include <linux/workqueue.h>
+#include "compat.h"
 #include "palloc.h"
 #include "sizeclass.h"
 
