@@ -14,7 +14,7 @@ KVER ?= $(shell uname -r)
 KDIR ?= $(shell if [ -d /lib/modules/$(KVER)/build ]; then \
 		echo /lib/modules/$(KVER)/build; \
 	else \
-		ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -n 1; \
+		ls -d /usr/src/linux-headers-6.12.*[0-9]-amd64 2>/dev/null | sort -V | tail -n 1; \
 	fi)
 PWD := $(shell pwd)
 
