@@ -9,6 +9,9 @@
 #   make check           every test (debug + stock kernels), "N passed, N failed"
 #   make selfcheck       prove the harness turns red on injected faults
 #   make bench           mheap vs kmalloc/kmem_cache/alloc_pages/vmalloc (QEMU, two boots)
+#   make dkms-install    add this tree to DKMS, build and install it for the
+#                        running kernel (DKMS_KERNEL=ABI for another one)
+#   make dkms-remove     remove it from DKMS again
 
 KVER ?= $(shell uname -r)
 KDIR ?= $(shell if [ -d /lib/modules/$(KVER)/build ]; then \
@@ -18,7 +21,8 @@ KDIR ?= $(shell if [ -d /lib/modules/$(KVER)/build ]; then \
 	fi)
 PWD := $(shell pwd)
 
-.PHONY: all modules clean lint demo check selfcheck bench userspace-test
+.PHONY: all modules clean lint demo check selfcheck bench userspace-test \
+	dkms-install dkms-remove
 
 all: modules
 
@@ -48,3 +52,11 @@ selfcheck:
 
 bench:
 	scripts/bench.sh
+
+DKMS_KERNEL ?= $(KVER)
+
+dkms-install:
+	scripts/dkms.sh install $(DKMS_KERNEL)
+
+dkms-remove:
+	scripts/dkms.sh remove
