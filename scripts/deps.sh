@@ -5,8 +5,8 @@
 # Picks the newest Debian ABI of each kernel at run time: 6.12 stock,
 # Debian 12's 6.1 stock and 6.12 PREEMPT_RT.
 #
-# Prints "old=<6.1 ABI>" and "rt=<6.12 RT ABI>" lines (e.g.
-# "old=6.1.0-57-amd64"), then the 6.12 stock ABI (e.g.
+# Prints "6.1=<6.1 ABI>" and "rt=<6.12 RT ABI>" lines (e.g.
+# "6.1=6.1.0-57-amd64"), then the 6.12 stock ABI (e.g.
 # "6.12.117+deb12-amd64") alone as the last line; all apt chatter goes to
 # stderr.
 set -euo pipefail
@@ -76,6 +76,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
 fi
 
-echo "old=$old"
+echo "6.1=$old"
 echo "rt=$rt"
 echo "$abi"
