@@ -10,6 +10,10 @@
 #  5. builds the modules for the debug kernel and the stock Debian kernel
 #  6. boots each under QEMU: insmod, KUnit (debug kernel), every selftest,
 #     rmmod, kmemleak scan; judges the results and the console log
+#  7. the other kernels users run: an arm64 cross-build (W=1), a DKMS
+#     build for the stock kernel, and Debian 12's 6.1 and the 6.12
+#     PREEMPT_RT kernel: sparse and W=1 against their headers, then the
+#     selftests in a guest of each
 #
 # Ends with "N passed, N failed, N skipped" and exits non-zero on any
 # failure.  Logs are kept in .build/ (console-*.log, results-*.log).
@@ -128,8 +132,59 @@ run_guest() # LABEL BZIMAGE MODDIR MEM [EXPECT...]
 	done < <(grep -E '^(PASS|FAIL|SKIP) ' "$build/verdict-$label.txt")
 }
 
+# arm64: a compile check, no guest (see scripts/arm64-kernel.sh).
+check_arm64()
+{
+	say "arm64 cross-build"
+	if scripts/build-arm64.sh "$build/arm64" > "$build/arm64.log" 2>&1; then
+		record PASS build/arm64
+	else
+		cat "$build/arm64.log"
+		record FAIL build/arm64 "see $build/arm64.log"
+	fi
+}
+
+# DKMS: dkms.conf builds mheap for the stock kernel, in a private tree.
+check_dkms()
+{
+	say "DKMS build for $abi"
+	if scripts/dkms.sh check "$abi" "$build/dkms" > "$build/dkms.log" 2>&1; then
+		record PASS "dkms/build-$abi"
+	else
+		cat "$build/dkms.log"
+		record FAIL "dkms/build-$abi" "see $build/dkms.log"
+	fi
+}
+
+# Another Debian kernel (a "LABEL=ABI" line of deps.sh): sparse and W=1
+# against its headers, then the selftests in a guest of it.
+check_kernel() # LABEL
+{
+	local label=$1 kabi kdir
+	kabi=$(sed -n "s/^$label=//p" "$build/abi")
+	kdir=/usr/src/linux-headers-$kabi
+	say "$label kernel: $kabi"
+	if KDIR="$kdir" MHEAP_BUILD="$build/lint-$label" scripts/lint.sh --no-checkpatch \
+			> "$build/lint-$label.log" 2>&1; then
+		record PASS "lint/sparse-$label"
+	else
+		cat "$build/lint-$label.log"
+		record FAIL "lint/sparse-$label" "see $build/lint-$label.log"
+	fi
+	if ! scripts/build-module.sh "$kdir" "$build/$label"; then
+		record FAIL "build-$label" "see output above"
+		return
+	fi
+	run_guest "$label" "/boot/vmlinuz-$kabi" "$build/$label" 6144
+}
+
 run_guest debug "$kbuild/arch/x86/boot/bzImage" "$build/debug" 2048 "${expect[@]}"
 # 6 GiB: spans_stream.sh lists a heap of a million one-page spans.
 run_guest stock "/boot/vmlinuz-$abi" "$build/stock" 6144
+
+check_arm64
+check_dkms
+check_kernel 6.1
+check_kernel rt
 
 finish
