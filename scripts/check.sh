@@ -171,8 +171,9 @@ check_kernel() # LABEL
 		cat "$build/lint-$label.log"
 		record FAIL "lint/sparse-$label" "see $build/lint-$label.log"
 	fi
-	if ! scripts/build-module.sh "$kdir" "$build/$label"; then
-		record FAIL "build-$label" "see output above"
+	if ! scripts/build-module.sh "$kdir" "$build/$label" 2> "$build/build-$label.log"; then
+		cat "$build/build-$label.log"
+		record FAIL "build-$label" "see $build/build-$label.log"
 		return
 	fi
 	run_guest "$label" "/boot/vmlinuz-$kabi" "$build/$label" 6144
