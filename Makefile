@@ -11,16 +11,20 @@
 #                        (MHEAP_TORTURE_SECONDS)
 #   make selfcheck       prove the harness turns red on injected faults
 #   make bench           mheap vs kmalloc/kmem_cache/alloc_pages/vmalloc (QEMU, two boots)
+#   make dkms-install    add this tree to DKMS, build and install it for the
+#                        running kernel (DKMS_KERNEL=ABI for another one)
+#   make dkms-remove     remove it from DKMS again
 
 KVER ?= $(shell uname -r)
 KDIR ?= $(shell if [ -d /lib/modules/$(KVER)/build ]; then \
 		echo /lib/modules/$(KVER)/build; \
 	else \
-		ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | sort -V | tail -n 1; \
+		ls -d /usr/src/linux-headers-6.12.*[0-9]-amd64 2>/dev/null | sort -V | tail -n 1; \
 	fi)
 PWD := $(shell pwd)
 
-.PHONY: all modules clean lint demo check selfcheck bench torture userspace-test
+.PHONY: all modules clean lint demo check selfcheck bench torture userspace-test \
+	dkms-install dkms-remove
 
 all: modules
 
@@ -53,3 +57,11 @@ bench:
 
 torture:
 	scripts/torture.sh
+
+DKMS_KERNEL ?= $(KVER)
+
+dkms-install:
+	scripts/dkms.sh install $(DKMS_KERNEL)
+
+dkms-remove:
+	scripts/dkms.sh remove

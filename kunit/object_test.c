@@ -277,7 +277,16 @@ static void alloc_kasan_poison(struct kunit *test)
 }
 #endif
 
-/* GFP_ATOMIC from a context with preemption and interrupts disabled. */
+/*
+ * The most atomic context a GFP_ATOMIC caller may be in: a spinlock_t
+ * taken with spin_lock_irqsave().  Without PREEMPT_RT that is interrupts
+ * and preemption off; with it, the kernel's allocators and mheap take
+ * sleeping spinlocks, and "cannot be invoked from truly atomic contexts"
+ * (Documentation/locking/locktypes.rst), but may be under a spinlock_t.
+ */
+static DEFINE_SPINLOCK(atomic_ctx);
+
+/* GFP_ATOMIC in atomic context (atomic_ctx: interrupts off without RT). */
 static void alloc_atomic_context(struct kunit *test)
 {
 	struct mheap *h = kunit_mheap(test, "kunit-objatomic", MHEAP_REGION_AUTO, 0);
@@ -287,16 +296,14 @@ static void alloc_atomic_context(struct kunit *test)
 
 	warm = mheap_alloc(h, 128, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, warm);
-	local_irq_save(flags);
-	preempt_disable();
+	spin_lock_irqsave(&atomic_ctx, flags);
 	for (i = 0; i < ARRAY_SIZE(p); i++) {
 		p[i] = mheap_alloc(h, 128, GFP_ATOMIC | __GFP_ZERO);
 		got += !!p[i];
 	}
 	for (i = 0; i < ARRAY_SIZE(p); i++)
 		mheap_free(h, p[i]);
-	preempt_enable();
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&atomic_ctx, flags);
 	/* 32 more 128-byte objects fit the span the warm-up created. */
 	KUNIT_EXPECT_EQ(test, got, (unsigned int)ARRAY_SIZE(p));
 	mheap_free(h, warm);

@@ -170,7 +170,16 @@ static void span_bad_free(struct kunit *test)
 	mheap_destroy(o);
 }
 
-/* GFP_ATOMIC with interrupts off: never sleeps, fails cleanly if it must. */
+/*
+ * The most atomic context a GFP_ATOMIC caller may be in: a spinlock_t
+ * taken with spin_lock_irqsave().  Without PREEMPT_RT that is interrupts
+ * and preemption off; with it, the kernel's allocators and mheap take
+ * sleeping spinlocks, and "cannot be invoked from truly atomic contexts"
+ * (Documentation/locking/locktypes.rst), but may be under a spinlock_t.
+ */
+static DEFINE_SPINLOCK(atomic_ctx);
+
+/* GFP_ATOMIC under atomic_ctx: never sleeps, fails cleanly if it must. */
 static void span_atomic_context(struct kunit *test)
 {
 	struct mheap *h = kunit_mheap(test, "kunit-atomic", MHEAP_REGION_VMAP, 0);
@@ -178,35 +187,29 @@ static void span_atomic_context(struct kunit *test)
 	unsigned long flags;
 
 	/* A vmap-only heap cannot grow without sleeping. */
-	local_irq_save(flags);
-	preempt_disable();
+	spin_lock_irqsave(&atomic_ctx, flags);
 	s = mheap_alloc_manual(h, 1, GFP_ATOMIC);
-	preempt_enable();
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&atomic_ctx, flags);
 	KUNIT_EXPECT_NULL(test, s);
 	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_GROW_FAILS), 1);
 
 	/* Once grown, atomic callers are served from free pages. */
 	t = mheap_alloc_manual(h, 1, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	local_irq_save(flags);
-	preempt_disable();
+	spin_lock_irqsave(&atomic_ctx, flags);
 	s = mheap_alloc_manual(h, 20, GFP_ATOMIC | __GFP_ZERO);
 	if (s)
 		mheap_free_manual(h, s);
-	preempt_enable();
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&atomic_ctx, flags);
 	KUNIT_EXPECT_NOT_NULL(test, s);
 	mheap_free_manual(h, t);
 	mheap_destroy(h);
 
 	/* A heap that may use the direct map grows atomically. */
 	h = kunit_mheap(test, "kunit-atomic2", MHEAP_REGION_AUTO, 0);
-	local_irq_save(flags);
-	preempt_disable();
+	spin_lock_irqsave(&atomic_ctx, flags);
 	s = mheap_alloc_manual(h, 3, GFP_ATOMIC);
-	preempt_enable();
-	local_irq_restore(flags);
+	spin_unlock_irqrestore(&atomic_ctx, flags);
 	if (s) {
 		KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_REGIONS_DIRECT), 1);
 		mheap_free_manual(h, s);

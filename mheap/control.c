@@ -192,8 +192,10 @@ static int control_alloc_objects(struct mheap *h, unsigned long lo,
 		if (mheap_should_fail(MHEAP_FAULT_CONTROL,
 				      array_size(need, sizeof(*objs))))
 			return -ENOMEM;
-		objs = kvrealloc(h->objs, array_size(need, sizeof(*objs)),
-				 CONTROL_GFP);
+		objs = mheap_kvrealloc(h->objs,
+				       array_size(h->objs_cap, sizeof(*objs)),
+				       array_size(need, sizeof(*objs)),
+				       CONTROL_GFP);
 		if (!objs)
 			return -ENOMEM;
 		h->objs = objs;

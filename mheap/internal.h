@@ -15,7 +15,11 @@
  *   mheap_gc.special_lock    every span's specials, the finalizer queue
  *   mheap.pool_lock (mutex)  the control file's objects and manual spans
  * Every spinlock is taken with interrupts disabled: GFP_ATOMIC callers
- * may come from hard interrupt context.
+ * may come from hard interrupt context.  Not on PREEMPT_RT: there
+ * spinlock_t and local_lock_t sleep and leave interrupts on, as in the
+ * kernel's own allocators, so mheap may be called only where kmalloc()
+ * may: under a spinlock_t, but not from hard irq, with interrupts or
+ * preemption disabled, or under a raw spinlock.  mheap has no raw lock.
  */
 #ifndef _MHEAP_INTERNAL_H
 #define _MHEAP_INTERNAL_H
@@ -32,6 +36,7 @@
 #include <mheap.h>
 #include <linux/local_lock.h>
 #include <linux/workqueue.h>
+#include "compat.h"
 #include "palloc.h"
 #include "sizeclass.h"
 

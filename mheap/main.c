@@ -88,3 +88,4 @@ module_exit(mheap_exit);
 MODULE_DESCRIPTION("Go-style span-based page heap");
 MODULE_AUTHOR("The mheap authors");
 MODULE_LICENSE("GPL");
+MODULE_VERSION("0.1");

@@ -17,7 +17,6 @@
  */
 #define pr_fmt(fmt) "mheap: " fmt
 
-#include <linux/shrinker.h>
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
 #include "internal.h"
@@ -98,7 +97,7 @@ EXPORT_SYMBOL_IF_KUNIT(mheap_scavenger_set);
 static unsigned long mheap_shrink_count(struct shrinker *shrink,
 					struct shrink_control *sc)
 {
-	struct mheap *h = shrink->private_data;
+	struct mheap *h = mheap_shrinker_private(shrink);
 	unsigned long n = mheap_releasable_pages(h);
 
 	return n ? n : SHRINK_EMPTY;
@@ -107,7 +106,7 @@ static unsigned long mheap_shrink_count(struct shrinker *shrink,
 static unsigned long mheap_shrink_scan(struct shrinker *shrink,
 				       struct shrink_control *sc)
 {
-	struct mheap *h = shrink->private_data;
+	struct mheap *h = mheap_shrinker_private(shrink);
 	unsigned long freed;
 
 	/* Unmapping sleeps and takes locks an fs or io path may hold. */
@@ -131,13 +130,10 @@ int mheap_scavenger_init(struct mheap *h)
 	h->limit_pages = DIV_ROUND_UP(h->params.mem_limit, PAGE_SIZE);
 	if (mheap_should_fail(MHEAP_FAULT_METADATA, sizeof(*h->shrinker)))
 		return -ENOMEM;
-	h->shrinker = shrinker_alloc(0, "mheap-%s", h->name);
+	h->shrinker = mheap_shrinker_create(h->name, mheap_shrink_count,
+					    mheap_shrink_scan, h);
 	if (!h->shrinker)
 		return -ENOMEM;
-	h->shrinker->count_objects = mheap_shrink_count;
-	h->shrinker->scan_objects = mheap_shrink_scan;
-	h->shrinker->private_data = h;
-	shrinker_register(h->shrinker);
 	mheap_scavenger_set(h, true);
 	return 0;
 }
@@ -151,6 +147,6 @@ void mheap_scavenger_destroy(struct mheap *h)
 	if (!h->shrinker)
 		return;
 	mheap_scavenger_set(h, false);
-	shrinker_free(h->shrinker);
+	mheap_shrinker_destroy(h->shrinker);
 	h->shrinker = NULL;
 }

@@ -16,6 +16,10 @@
 #  7. boots the debug and the stock kernel again for a short run of the
 #     torture test (MHEAP_CHECK_TORTURE_SECONDS, 60 by default;
 #     scripts/jobs/torture.sh)
+#  8. the other kernels users run: an arm64 cross-build (W=1), a DKMS
+#     build for the stock kernel, and Debian 12's 6.1 and the 6.12
+#     PREEMPT_RT kernel: sparse and W=1 against their headers, then the
+#     selftests in a guest of each
 #
 # Ends with "N passed, N failed, N skipped" and exits non-zero on any
 # failure.  Logs are kept in .build/ (console-*.log, results-*.log).
@@ -155,6 +159,53 @@ run_guest() # LABEL BZIMAGE MODDIR MEM FLAGS [EXPECT...]
 	done < <(grep -E '^(PASS|FAIL|SKIP) ' "$build/verdict-$label.txt")
 }
 
+# arm64: a compile check, no guest (see scripts/arm64-kernel.sh).
+check_arm64()
+{
+	say "arm64 cross-build"
+	if scripts/build-arm64.sh "$build/arm64" > "$build/arm64.log" 2>&1; then
+		record PASS build/arm64
+	else
+		cat "$build/arm64.log"
+		record FAIL build/arm64 "see $build/arm64.log"
+	fi
+}
+
+# DKMS: dkms.conf builds mheap for the stock kernel, in a private tree.
+check_dkms()
+{
+	say "DKMS build for $abi"
+	if scripts/dkms.sh check "$abi" "$build/dkms" > "$build/dkms.log" 2>&1; then
+		record PASS "dkms/build-$abi"
+	else
+		cat "$build/dkms.log"
+		record FAIL "dkms/build-$abi" "see $build/dkms.log"
+	fi
+}
+
+# Another Debian kernel (a "LABEL=ABI" line of deps.sh): sparse and W=1
+# against its headers, then the selftests in a guest of it.
+check_kernel() # LABEL
+{
+	local label=$1 kabi kdir
+	kabi=$(sed -n "s/^$label=//p" "$build/abi")
+	kdir=/usr/src/linux-headers-$kabi
+	say "$label kernel: $kabi"
+	if KDIR="$kdir" MHEAP_BUILD="$build/lint-$label" scripts/lint.sh --no-checkpatch \
+			> "$build/lint-$label.log" 2>&1; then
+		record PASS "lint/sparse-$label"
+	else
+		cat "$build/lint-$label.log"
+		record FAIL "lint/sparse-$label" "see $build/lint-$label.log"
+	fi
+	if ! scripts/build-module.sh "$kdir" "$build/$label" 2> "$build/build-$label.log"; then
+		cat "$build/build-$label.log"
+		record FAIL "build-$label" "see $build/build-$label.log"
+		return
+	fi
+	run_guest "$label" "/boot/vmlinuz-$kabi" "$build/$label" 6144 -
+}
+
 run_torture() # LABEL BZIMAGE MODDIR
 {
 	local label=torture-$1 kernel=$2 mods=$3
@@ -181,5 +232,10 @@ run_guest kcsan "$kcsan/arch/x86/boot/bzImage" "$build/kcsan" 2048 \
 run_guest stock "/boot/vmlinuz-$abi" "$build/stock" 6144 -
 run_torture debug "$kbuild/arch/x86/boot/bzImage" "$build/debug"
 run_torture stock "/boot/vmlinuz-$abi" "$build/stock"
+
+check_arm64
+check_dkms
+check_kernel 6.1
+check_kernel rt
 
 finish

@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Install every Debian package the mheap harness needs, idempotently.
-# Picks the newest Debian 6.12 ABI available at run time.
+# Picks the newest Debian ABI of each kernel at run time: 6.12 stock,
+# Debian 12's 6.1 stock and 6.12 PREEMPT_RT.
 #
-# Prints the chosen ABI (e.g. "6.12.117+deb12-amd64") on stdout as its
-# last line; all apt chatter goes to stderr.
+# Prints "6.1=<6.1 ABI>" and "rt=<6.12 RT ABI>" lines (e.g.
+# "6.1=6.1.0-57-amd64"), then the 6.12 stock ABI (e.g.
+# "6.12.117+deb12-amd64") alone as the last line; all apt chatter goes to
+# stderr.
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
@@ -18,12 +21,17 @@ if [ -f "$STAMP_DIR/apt-updated" ] &&
 	need_update=0
 fi
 
+# newest_abi [REGEX]: the newest ABI whose linux-image-ABI-unsigned
+# matches REGEX (default: the 6.12 stock kernel).
 newest_abi() {
-	apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+deb[0-9]+-amd64-unsigned$' 2>/dev/null |
+	local re=${1:-'6\.12\.[0-9]+\+deb[0-9]+-amd64'}
+	apt-cache search --names-only "^linux-image-$re-unsigned\$" 2>/dev/null |
 		awk '{print $1}' |
 		sed -e 's/^linux-image-//' -e 's/-unsigned$//' |
 		sort -V | tail -n 1
 }
+OLD_RE='6\.1\.[0-9]+-[0-9]+-amd64'
+RT_RE='6\.12\.[0-9]+\+deb[0-9]+-rt-amd64'
 
 if [ $need_update -eq 1 ]; then
 	apt-get update -q >&2
@@ -41,12 +49,20 @@ if [ -z "$abi" ]; then
 	echo "deps: no linux-image-6.12.*-amd64-unsigned in the archive" >&2
 	exit 1
 fi
+old=$(newest_abi "$OLD_RE")
+rt=$(newest_abi "$RT_RE")
+if [ -z "$old" ] || [ -z "$rt" ]; then
+	echo "deps: no linux-image-6.1.*-amd64-unsigned or 6.12.*-rt-amd64-unsigned in the archive" >&2
+	exit 1
+fi
 
 pkgs=(build-essential make gcc bc bison flex cpio kmod
       libelf-dev libssl-dev dwarves sparse python3
       qemu-system-x86 busybox-static xz-utils
-      linux-source-6.12
-      "linux-headers-$abi" "linux-image-$abi-unsigned")
+      linux-source-6.12 gcc-aarch64-linux-gnu dkms
+      "linux-headers-$abi" "linux-image-$abi-unsigned"
+      "linux-headers-$old" "linux-image-$old-unsigned"
+      "linux-headers-$rt" "linux-image-$rt-unsigned")
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -60,4 +76,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
 fi
 
+echo "6.1=$old"
+echo "rt=$rt"
 echo "$abi"

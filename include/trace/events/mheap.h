@@ -18,6 +18,7 @@
 #define _TRACE_MHEAP_H
 
 #include <linux/tracepoint.h>
+#include "compat.h"
 
 struct mheap;
 struct mheap_region;
@@ -77,7 +78,7 @@ TRACE_EVENT(mheap_heap_create,
 			     __field(unsigned long, max_pages)
 			     __field(unsigned long, limit_pages)
 			     __field(unsigned int, kind)),
-	    TP_fast_assign(__assign_str(heap);
+	    TP_fast_assign(mheap_assign_str(heap, h->name);
 			   __entry->max_pages = h->params.max_bytes >> PAGE_SHIFT;
 			   __entry->limit_pages = READ_ONCE(h->limit_pages);
 			   __entry->kind = h->params.region_kind;),
@@ -93,7 +94,7 @@ TRACE_EVENT(mheap_heap_destroy,
 			     __field(unsigned long, committed_pages)
 			     __field(unsigned long, inuse_pages)
 			     __field(unsigned long, cycles)),
-	    TP_fast_assign(__assign_str(heap);
+	    TP_fast_assign(mheap_assign_str(heap, h->name);
 			   __entry->committed_pages = READ_ONCE(h->pages.pages_present);
 			   __entry->inuse_pages = atomic_long_read(&h->pages_in_use);
 			   __entry->cycles = h->gc.cycles;),
@@ -112,7 +113,7 @@ DECLARE_EVENT_CLASS(mheap_region,
 				     __field(unsigned long, lpage)
 				     __field(unsigned long, committed_pages)
 				     __field(unsigned int, kind)),
-		    TP_fast_assign(__assign_str(heap);
+		    TP_fast_assign(mheap_assign_str(heap, h->name);
 				   __entry->pages = r->npages;
 				   __entry->lpage = r->lpage;
 				   __entry->committed_pages = READ_ONCE(h->pages.pages_present);
@@ -141,7 +142,7 @@ TRACE_EVENT(mheap_limit_fail,
 			     __field(unsigned long, pages)
 			     __field(unsigned long, committed_pages)
 			     __field(unsigned long, limit_pages)),
-	    TP_fast_assign(__assign_str(heap);
+	    TP_fast_assign(mheap_assign_str(heap, h->name);
 			   __entry->pages = pages;
 			   __entry->committed_pages = READ_ONCE(h->pages.pages_present);
 			   __entry->limit_pages = READ_ONCE(h->limit_pages);),
@@ -160,7 +161,7 @@ TRACE_EVENT(mheap_scavenge,
 			     __field(unsigned long, bytes)
 			     __field(unsigned long, committed_pages)
 			     __field(int, src)),
-	    TP_fast_assign(__assign_str(heap);
+	    TP_fast_assign(mheap_assign_str(heap, h->name);
 			   __entry->want_pages = want_pages;
 			   __entry->bytes = released_pages << PAGE_SHIFT;
 			   __entry->committed_pages = READ_ONCE(h->pages.pages_present);
@@ -187,7 +188,7 @@ TRACE_EVENT(mheap_span_alloc,
 			     __field(u8, sizeclass)
 			     __field(bool, noscan)
 			     __field(bool, manual)),
-	    TP_fast_assign(__assign_str(heap);
+	    TP_fast_assign(mheap_assign_str(heap, h->name);
 			   __entry->pages = s->npages;
 			   __entry->objects = s->nelems;
 			   __entry->sizeclass = mheap_spanclass_sizeclass(s->spanclass);
@@ -208,7 +209,7 @@ TRACE_EVENT(mheap_span_free,
 			     __field(unsigned long, pages)
 			     __field(u8, sizeclass)
 			     __field(bool, noscan)),
-	    TP_fast_assign(__assign_str(heap);
+	    TP_fast_assign(mheap_assign_str(heap, h->name);
 			   __entry->pages = s->npages;
 			   __entry->sizeclass = mheap_spanclass_sizeclass(s->spanclass);
 			   __entry->noscan = mheap_spanclass_noscan(s->spanclass);),
@@ -227,7 +228,7 @@ TRACE_EVENT(mheap_mcentral_refill,
 			     __field(unsigned int, free)
 			     __field(u8, sizeclass)
 			     __field(bool, noscan)),
-	    TP_fast_assign(__assign_str(heap);
+	    TP_fast_assign(mheap_assign_str(heap, h->name);
 			   __entry->pages = s->npages;
 			   __entry->objects = s->nelems;
 			   __entry->free = s->nelems - mheap_objspan_live(&s->obj);
@@ -246,7 +247,7 @@ DECLARE_EVENT_CLASS(mheap_gc,
 		    TP_STRUCT__entry(__string(heap, h->name)
 				     __field(unsigned long, cycle)
 				     __field(u32, sweepgen)),
-		    TP_fast_assign(__assign_str(heap);
+		    TP_fast_assign(mheap_assign_str(heap, h->name);
 				   __entry->cycle = cycle;
 				   __entry->sweepgen = READ_ONCE(h->gc.sweepgen);),
 		    TP_printk("heap=%s cycle=%lu sweepgen=%u", __get_str(heap),
@@ -277,7 +278,7 @@ TRACE_EVENT(mheap_sweep_span,
 			     __field(u32, sweepgen)
 			     __field(int, src)
 			     __field(u8, sizeclass)),
-	    TP_fast_assign(__assign_str(heap);
+	    TP_fast_assign(mheap_assign_str(heap, h->name);
 			   __entry->pages = s->npages;
 			   __entry->freed = freed;
 			   __entry->live = mheap_objspan_live(&s->obj);
@@ -299,7 +300,7 @@ TRACE_EVENT(mheap_reclaim_chunk,
 			     __field(unsigned long, chunk)
 			     __field(unsigned long, scanned)
 			     __field(unsigned long, freed)),
-	    TP_fast_assign(__assign_str(heap);
+	    TP_fast_assign(mheap_assign_str(heap, h->name);
 			   __entry->chunk = chunk;
 			   __entry->scanned = scanned;
 			   __entry->freed = freed;),
@@ -314,8 +315,8 @@ TRACE_EVENT(mheap_bad_free,
 	    TP_ARGS(h, reason),
 	    TP_STRUCT__entry(__string(heap, h->name)
 			     __string(reason, reason)),
-	    TP_fast_assign(__assign_str(heap);
-			   __assign_str(reason);),
+	    TP_fast_assign(mheap_assign_str(heap, h->name);
+			   mheap_assign_str(reason, reason);),
 	    TP_printk("heap=%s reason=\"%s\"", __get_str(heap), __get_str(reason))
 );
 
