@@ -1037,13 +1037,21 @@ static enum hrtimer_restart irq_fn(struct hrtimer *t)
 	return HRTIMER_RESTART;
 }
 
+/*
+ * The atomic scenario's timer fires in hard interrupt context, where mheap
+ * takes GFP_ATOMIC calls as kmalloc() does.  PREEMPT_RT allows neither
+ * there (its spinlocks sleep): the callback runs in the timer softirq.
+ */
+#define TORTURE_TIMER_MODE \
+	(IS_ENABLED(CONFIG_PREEMPT_RT) ? HRTIMER_MODE_REL_SOFT : HRTIMER_MODE_REL_HARD)
+
 static int mutator_fn(void *arg)
 {
 	struct mutator *m = arg;
 	u32 r;
 
 	if (sc_on(SC_IRQ)) {
-		hrtimer_start(&m->timer, ms_to_ktime(1), HRTIMER_MODE_REL_HARD);
+		hrtimer_start(&m->timer, ms_to_ktime(1), TORTURE_TIMER_MODE);
 		m->timer_on = true;
 	}
 	while (!kthread_should_stop()) {
@@ -1468,7 +1476,7 @@ static int __init mheap_torture_init(void)
 		spin_lock_init(&m->qlock);
 		INIT_LIST_HEAD(&m->dprobes);
 		m->cpu = -1;
-		hrtimer_init(&m->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+		hrtimer_init(&m->timer, CLOCK_MONOTONIC, TORTURE_TIMER_MODE);
 		m->timer.function = irq_fn;
 	}
 	for (i = 0; i < nmuts; i++) {
