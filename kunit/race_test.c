@@ -446,7 +446,7 @@ static void race_free_pinned_vs_cycle(struct kunit *test)
 	struct mheap *h = kunit_gc_heap(test, "race_pinned");
 	long bad = counter(h, MHEAP_CNT_BAD_FREES);
 	long freed = atomic_long_read(&h->gc.objects_freed);
-	struct race_stop *unpinned;
+	struct race_stop *unpinning;
 	struct race_worker f;
 	void *p, *other;
 
@@ -459,15 +459,18 @@ static void race_free_pinned_vs_cycle(struct kunit *test)
 	race_hook_install(h);
 	worker_create(test, &f, h, do_free);
 	f.p = p;
-	unpinned = stop_init(0, MHEAP_TP_FREE_UNPINNED, f.task);
+	unpinning = stop_init(0, MHEAP_TP_FREE_SPECIALS, f.task);
 	wake_up_process(f.task);
-	KUNIT_ASSERT_TRUE(test, reached_or_done(unpinned, &f));
-	/* A cycle that marks nothing ends and is swept under the free. */
+	KUNIT_ASSERT_TRUE(test, reached_or_done(unpinning, &f));
+	/*
+	 * Stopped just before it drops the pin: a cycle that marks nothing
+	 * ends and is swept under it.
+	 */
 	mheap_gc_begin(h);
 	mheap_mark(h, other);
 	mheap_gc_end(h);
 	mheap_sweep_all(h);
-	complete(&unpinned->resume);
+	complete(&unpinning->resume);
 	worker_wait(test, &f);
 	race_hook_remove();
 

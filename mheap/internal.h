@@ -662,7 +662,7 @@ enum mheap_test_point {
 	MHEAP_TP_REFILL_DONE,		/* a refill holds a span, unlocked */
 	MHEAP_TP_FREE_LOCKLESS,		/* a free read live, not yet changed */
 	MHEAP_TP_FREE_CHECKED,		/* a free passed its checks */
-	MHEAP_TP_FREE_UNPINNED,		/* a free dropped the specials */
+	MHEAP_TP_FREE_SPECIALS,		/* a free is to drop the specials */
 	MHEAP_TP_SWEEP_CLAIMED,		/* a span is claimed for sweeping */
 };
 
@@ -764,11 +764,11 @@ unsigned long mheap_reclaim_scan(struct mheap *h, unsigned long npages);
 
 /* special.c */
 void mheap_specials_sweep(struct mheap *h, struct mheap_span *s);
-void mheap_specials_drop(struct mheap *h, struct mheap_span *s,
-			 unsigned int offset);
 void mheap_specials_free_all(struct mheap *h, struct mheap_span *s);
 bool mheap_specials_keep(struct mheap *h, struct mheap_span *s,
 			 unsigned int offset);
+bool mheap_specials_free_object(struct mheap *h, struct mheap_span *s,
+				unsigned int idx, unsigned int offset);
 void mheap_fin_work_fn(struct work_struct *work);
 
 /* object.c, for sweeping */

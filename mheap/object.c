@@ -668,21 +668,22 @@ static bool free_unswept_ok(struct mheap *h, struct mheap_span *s,
 }
 
 /*
- * An object freed explicitly loses its specials.  A pin or a finalizer may
- * be all that keeps an unmarked object from a sweep that begins while it
- * is being freed (a cycle may end at any moment): mark it first, so that
- * at every moment one of the two keeps it, then drop them.  The mark may
- * outlive the free; a new object in the slot then survives one cycle more
- * than it should, which is safe.
+ * Take the object's slot: clear its alloc bit, and drop its specials in
+ * the same step.  A pin or a finalizer may be all that keeps an unmarked
+ * object from a sweep that a cycle's end starts at any moment, so the
+ * specials go only together with the object, under the specials lock:
+ * a sweep sees either both (and keeps the object) or neither, and a new
+ * object in the slot cannot have its specials dropped by this free.
+ *
+ * Return: false if the bit was clear already (a racing double free).
  */
-static void free_drop_specials(struct mheap *h, struct mheap_span *s,
-			       unsigned int idx, unsigned int off)
+static bool free_claim(struct mheap *h, struct mheap_span *s,
+		       unsigned int idx, unsigned int off)
 {
-	set_bit(idx, s->obj.gcmark_bits);
-	mheap_mark_page(h, s);
-	/* A sweep that no longer sees the special sees the mark. */
-	smp_mb__after_atomic();
-	mheap_specials_drop(h, s, off);
+	if (likely(!READ_ONCE(s->specials)))
+		return test_and_clear_bit(idx, s->obj.alloc_bits);
+	mheap_test_point(h, MHEAP_TP_FREE_SPECIALS);
+	return mheap_specials_free_object(h, s, idx, off);
 }
 
 /* === Large objects =================================================== */
@@ -750,9 +751,7 @@ static void large_free(struct mheap *h, struct mheap_span *s, const void *p)
 	}
 	if (unlikely(!span_swept(h, s)) && !free_unswept_ok(h, s, 0, 0))
 		return;
-	if (unlikely(READ_ONCE(s->specials)))
-		free_drop_specials(h, s, 0, 0);
-	if (!test_and_clear_bit(0, s->obj.alloc_bits)) {
+	if (!free_claim(h, s, 0, 0)) {
 		bad_free(h, p, "double free");
 		return;
 	}
@@ -950,10 +949,6 @@ void mheap_free(struct mheap *h, const void *p)
 	if (unlikely(!span_swept(h, s)) && !free_unswept_ok(h, s, idx, off))
 		return;
 	mheap_test_point(h, MHEAP_TP_FREE_CHECKED);
-	if (unlikely(READ_ONCE(s->specials))) {
-		free_drop_specials(h, s, idx, off);
-		mheap_test_point(h, MHEAP_TP_FREE_UNPINNED);
-	}
 	/* Finish with the memory before the slot can be handed out again. */
 	kmemleak_free(p);
 	if (want_init_on_free()) {
@@ -963,7 +958,7 @@ void mheap_free(struct mheap *h, const void *p)
 		WRITE_ONCE(o->needzero, true);
 	}
 	mheap_poison(p, s->elemsize, MHEAP_KASAN_FREE);
-	if (!test_and_clear_bit(idx, o->alloc_bits)) {
+	if (!free_claim(h, s, idx, off)) {
 		bad_free(h, p, "double free (concurrent)");
 		return;
 	}

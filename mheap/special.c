@@ -126,20 +126,28 @@ void mheap_specials_sweep(struct mheap *h, struct mheap_span *s)
 }
 
 /**
- * mheap_specials_drop() - an object is freed explicitly: drop its specials
+ * mheap_specials_free_object() - free an object and drop its specials
  * @h: heap
  * @s: its span
+ * @idx: its index in the span
  * @offset: its offset in the span
+ *
+ * Both in one step under the specials lock, which a sweep takes to read
+ * them: see free_claim() in object.c.
+ *
+ * Return: false if the object was not allocated (its bit was clear).
  */
-void mheap_specials_drop(struct mheap *h, struct mheap_span *s,
-			 unsigned int offset)
+bool mheap_specials_free_object(struct mheap *h, struct mheap_span *s,
+				unsigned int idx, unsigned int offset)
 {
 	struct mheap_special **pp, *sp;
 	unsigned long flags;
+	bool freed;
 
 	spin_lock_irqsave(&h->gc.special_lock, flags);
+	freed = test_and_clear_bit(idx, s->obj.alloc_bits);
 	pp = &s->specials;
-	while ((sp = *pp) && sp->offset <= offset) {
+	while (freed && (sp = *pp) && sp->offset <= offset) {
 		if (sp->offset == offset) {
 			*pp = sp->next;
 			special_free(h, sp);
@@ -150,6 +158,7 @@ void mheap_specials_drop(struct mheap *h, struct mheap_span *s,
 	if (!s->specials)
 		page_specials(h, s, false);
 	spin_unlock_irqrestore(&h->gc.special_lock, flags);
+	return freed;
 }
 
 /**

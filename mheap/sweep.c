@@ -586,9 +586,11 @@ void mheap_gc_end(struct mheap *h)
 	trace_mheap_gc_end(h, h->gc.cycles + 1);
 	/*
 	 * Sweepers may enter again, and whoever enters reads the new sg:
-	 * pairs with the fully ordered cmpxchg of mheap_sweep_begin().
+	 * pairs with the fully ordered cmpxchg of mheap_sweep_begin().  Only
+	 * the flag goes: a CPU giving back a span cached before the bump may
+	 * already have claimed it, and counts itself here.
 	 */
-	atomic_set_release(&h->gc.active, 0);
+	atomic_fetch_andnot_release(MHEAP_SWEEP_DRAINED, &h->gc.active);
 	mheap_gcbits_next_epoch(&h->gcbits);
 	mheap_mcache_flush_all(h);
 	WRITE_ONCE(h->gc.flushing, false);
