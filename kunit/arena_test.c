@@ -144,7 +144,7 @@ static void arena_release_regions(struct kunit *test)
 
 	/* Only the empty region leaves; the busy one keeps resolving. */
 	mheap_free_manual(h, a);
-	KUNIT_EXPECT_EQ(test, mheap_release_free_regions(h),
+	KUNIT_EXPECT_EQ(test, mheap_trim_all(h),
 			2UL * MHEAP_CHUNK_PAGES);
 	KUNIT_EXPECT_EQ(test, h->nregions, 1UL);
 	KUNIT_EXPECT_NULL(test, mheap_span_of(h, pa));
@@ -239,7 +239,7 @@ static void arena_discontiguous_regions(struct kunit *test)
 	}
 	for (i = 0; i < ARRAY_SIZE(s); i++)
 		mheap_free_manual(h, s[i]);
-	KUNIT_EXPECT_EQ(test, mheap_release_free_regions(h),
+	KUNIT_EXPECT_EQ(test, mheap_trim_all(h),
 			ARRAY_SIZE(s) * MHEAP_CHUNK_PAGES);
 	mheap_destroy(h);
 }

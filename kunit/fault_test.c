@@ -138,7 +138,7 @@ static void snap(struct mheap *h, struct heap_snap *s)
 	s->spans_live = atomic_long_read(&h->spans_live);
 	s->objects = objects_in_use(h);
 	s->specials = atomic_long_read(&h->gc.specials);
-	s->nobjs = h->nobjs;
+	s->nobjs = h->control.nobjs;
 }
 
 /* After everything is freed: sweep, flush, release, and nothing is left. */
@@ -479,7 +479,7 @@ static void fault_release_metadata(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, s);
 		mheap_free_manual(h, s);
 		fault_arm(MHEAP_FAULT_METADATA, n);
-		mheap_release_free_regions(h);
+		mheap_trim_all(h);
 		hit = fault_disarm(MHEAP_FAULT_METADATA);
 		if (!hit) {
 			KUNIT_EXPECT_EQ(test, committed(h), 0UL);
@@ -489,7 +489,7 @@ static void fault_release_metadata(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, committed(h), (unsigned long)MHEAP_CHUNK_PAGES);
 		KUNIT_EXPECT_EQ(test, h->nregions, 1UL);
 		/* Still whole: found by address, given back on the next try. */
-		KUNIT_EXPECT_EQ(test, mheap_release_free_regions(h),
+		KUNIT_EXPECT_EQ(test, mheap_trim_all(h),
 				(unsigned long)MHEAP_CHUNK_PAGES);
 	}
 	KUNIT_EXPECT_EQ(test, hits, 3UL);
@@ -553,7 +553,7 @@ static void fault_random_all(struct kunit *test)
 			KUNIT_EXPECT_TRUE(test, !err || err == -ENOMEM);
 		}
 		if (i % 64 == 63)
-			mheap_release_free_regions(h);
+			mheap_trim_all(h);
 	}
 	current->make_it_fail = 0;
 	for (k = 0; k < MHEAP_FAULT_COUNT; k++) {

@@ -35,7 +35,7 @@ static inline struct mheap *kunit_gc_heap(struct kunit *test, const char *name)
 
 static inline long counter(struct mheap *h, enum mheap_counter c)
 {
-	return atomic_long_read(&h->counters[c]);
+	return mheap_events_read(h, c);
 }
 
 /* Pages of mapped regions. */

@@ -11,6 +11,7 @@
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include "helpers.h"
+#include "testing.h"
 
 /* === Stopping a thread at a hook point =============================== */
 

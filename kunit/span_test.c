@@ -305,7 +305,7 @@ static void span_concurrent_all_cpus(struct kunit *test)
 	/* Everything is free again, so every region can leave. */
 	n = h->pages.pages_present;
 	KUNIT_EXPECT_GT(test, n, 0U);
-	KUNIT_EXPECT_EQ(test, mheap_release_free_regions(h), (unsigned long)n);
+	KUNIT_EXPECT_EQ(test, mheap_trim_all(h), (unsigned long)n);
 	KUNIT_EXPECT_EQ(test, h->nregions, 0UL);
 	mheap_destroy(h);
 }

@@ -118,6 +118,34 @@ struct mheap_arena *mheap_arena_of(struct mheap *h, unsigned long addr)
 EXPORT_SYMBOL_IF_KUNIT(mheap_arena_of);
 
 /**
+ * mheap_next_arena() - the first arena at or after an index position
+ * @h: heap
+ * @pos: position in the two-level index; left at the arena found
+ *
+ * Return: the arena, or NULL past the last one.
+ */
+struct mheap_arena *mheap_next_arena(struct mheap *h, unsigned long *pos)
+{
+	unsigned long i = *pos >> MHEAP_L2_BITS, j = *pos & (MHEAP_L2_ENTRIES - 1);
+
+	for (; i < h->l1_entries; i++, j = 0) {
+		/* Pairs with the release stores publishing the index. */
+		struct mheap_arena **l2 = smp_load_acquire(&h->l1[i]);
+
+		for (; l2 && j < MHEAP_L2_ENTRIES; j++) {
+			/* As above: an arena is fully set up once seen. */
+			struct mheap_arena *a = smp_load_acquire(&l2[j]);
+
+			if (a) {
+				*pos = (i << MHEAP_L2_BITS) | j;
+				return a;
+			}
+		}
+	}
+	return NULL;
+}
+
+/**
  * mheap_span_of() - the span holding an address (Go's spanOf)
  * @h: heap
  * @addr: any address, inside the heap or not
@@ -536,15 +564,16 @@ int mheap_grow(struct mheap *h, unsigned long npages, gfp_t gfp,
 
 	/*
 	 * Over the soft limit: give free regions back first (scavenge
-	 * assist), if the caller may sleep and enter the fs and block layer,
-	 * as unmapping may.
+	 * assist, as Go's allocSpan scavenges the page heap), if the caller
+	 * may sleep and enter the fs and block layer, as unmapping may.  What
+	 * the caches above the page heap hold stays there.
 	 */
 	if (limit && committed_pages(h) + nchunks * MHEAP_CHUNK_PAGES > limit) {
 		if (gfpflags_allow_blocking(gfp) &&
 		    (gfp & (__GFP_FS | __GFP_IO)) == (__GFP_FS | __GFP_IO))
-			mheap_release(h, committed_pages(h) +
-				      nchunks * MHEAP_CHUNK_PAGES - limit,
-				      MHEAP_SRC_ASSIST, MHEAP_RELEASE_TRY);
+			mheap_release_regions(h, committed_pages(h) +
+					      nchunks * MHEAP_CHUNK_PAGES - limit,
+					      MHEAP_SRC_ASSIST, true);
 		if (committed_pages(h) + nchunks * MHEAP_CHUNK_PAGES > limit) {
 			mheap_count(h, MHEAP_CNT_LIMIT_FAILS);
 			trace_mheap_limit_fail(h, nchunks * MHEAP_CHUNK_PAGES);
@@ -615,8 +644,7 @@ int mheap_grow(struct mheap *h, unsigned long npages, gfp_t gfp,
 
 	spares_free(&sp, nchunks);
 	mheap_count(h, MHEAP_CNT_GROWS);
-	atomic_long_add(nchunks * MHEAP_CHUNK_PAGES,
-			&h->counters[MHEAP_CNT_PAGES_GROWN]);
+	mheap_count_add(h, MHEAP_CNT_PAGES_GROWN, nchunks * MHEAP_CHUNK_PAGES);
 	return 0;
 
 out_unmap:
@@ -664,7 +692,7 @@ static struct mheap_region *free_region_locked(struct mheap *h)
  *
  * Pages parked in per-CPU caches count as in use here.
  *
- * Return: what mheap_release() could give back right now, in pages.
+ * Return: what mheap_release_regions() could give back right now, in pages.
  */
 unsigned long mheap_releasable_pages(struct mheap *h)
 {
@@ -720,24 +748,23 @@ static bool region_take(struct mheap *h, struct mheap_region *r,
 }
 
 /**
- * mheap_release() - unmap regions with no page in use, highest first
+ * mheap_release_regions() - give regions with no page in use to the kernel
  * @h: heap
  * @max_pages: stop once this many pages are released (ULONG_MAX: all)
  * @src: who asks, for the statistics
- * @flags: MHEAP_RELEASE_FLUSH to flush every CPU's span cache first (may
- *	wait for work on every CPU), MHEAP_RELEASE_TRY to give up rather
- *	than wait for another release in progress
+ * @try: give up rather than wait for another release in progress
  *
- * Per-CPU page caches are always drained first so that pages parked there
- * do not keep a region alive.  Regions are whole, so the last one may
- * take the total past @max_pages.  The released pages go back to the
- * buddy allocator; their addresses stop resolving to spans.
+ * Regions go highest first, whole, so the last one may take the total
+ * past @max_pages.  They are unmapped and their pages go back to the
+ * buddy allocator; their addresses stop resolving to spans.  Pages that
+ * caches above the page heap hold count as in use: mheap_trim() empties
+ * those caches first.
  *
  * Context: process context, may sleep.
  * Return: number of pages released.
  */
-unsigned long mheap_release(struct mheap *h, unsigned long max_pages,
-			    enum mheap_release_src src, unsigned int flags)
+unsigned long mheap_release_regions(struct mheap *h, unsigned long max_pages,
+				    enum mheap_release_src src, bool try)
 {
 	struct release_item *it, *tmp;
 	unsigned long released = 0;
@@ -746,16 +773,12 @@ unsigned long mheap_release(struct mheap *h, unsigned long max_pages,
 	bool nomem;
 
 	might_sleep();
-	if (flags & MHEAP_RELEASE_FLUSH)
-		mheap_mcache_flush_all(h);
-	if (flags & MHEAP_RELEASE_TRY) {
+	if (try) {
 		if (!mutex_trylock(&h->grow_lock))
 			return 0;
 	} else {
 		mutex_lock(&h->grow_lock);
 	}
-	mheap_mcentral_drop_spares(h);
-	mheap_pcpu_drain_all(h);
 	while (released < max_pages) {
 		unsigned long irqflags;
 		struct mheap_region *victim;
@@ -799,7 +822,7 @@ unsigned long mheap_release(struct mheap *h, unsigned long max_pages,
 
 		for (i = 0; i < it->ndead; i++)
 			kfree(it->dead[i]);
-		atomic_long_add(npages, &h->counters[MHEAP_CNT_PAGES_RELEASED]);
+		mheap_count_add(h, MHEAP_CNT_PAGES_RELEASED, npages);
 		atomic_long_add(npages, &h->released_by[src]);
 		mheap_count(h, MHEAP_CNT_REGIONS_RELEASED);
 		trace_mheap_region_release(h, it->r);
@@ -812,64 +835,7 @@ unsigned long mheap_release(struct mheap *h, unsigned long max_pages,
 	trace_mheap_scavenge(h, src, max_pages, released);
 	return released;
 }
-EXPORT_SYMBOL_IF_KUNIT(mheap_release);
-
-/**
- * mheap_release_free_regions() - unmap every region with no page in use
- * @h: heap
- *
- * Flushes every CPU's span cache and page cache first, so that empty spans
- * and parked pages do not keep a region alive.
- *
- * Context: process context, may sleep.
- * Return: number of pages released.
- */
-unsigned long mheap_release_free_regions(struct mheap *h)
-{
-	return mheap_release(h, ULONG_MAX, MHEAP_SRC_EXPLICIT,
-			     MHEAP_RELEASE_FLUSH);
-}
-EXPORT_SYMBOL_IF_KUNIT(mheap_release_free_regions);
-
-/**
- * mheap_release_all() - give every free page back to the kernel
- * @h: heap
- *
- * Go's debug.FreeOSMemory: the last cycle's sweep is finished, every
- * CPU's span and page caches are flushed and every region without a page
- * in use is unmapped and its pages freed.  Memory of live objects and
- * spans stays.
- *
- * Context: process context, may sleep.
- * Return: bytes given back.
- */
-size_t mheap_release_all(struct mheap *h)
-{
-	mheap_sweep_all(h);
-	return mheap_release_free_regions(h) << PAGE_SHIFT;
-}
-EXPORT_SYMBOL_GPL(mheap_release_all);
-
-/**
- * mheap_scavenge() - give at least @bytes of free memory back, if there is
- * @h: heap
- * @bytes: how much to give back; whole regions go, so possibly more
- *
- * Per-CPU page caches are drained, span caches are not (see
- * mheap_release_all() for that).  Regions go highest page number first:
- * first fit keeps the low ones busy, so the high ones are the emptiest.
- *
- * Context: process context, may sleep.
- * Return: bytes given back.
- */
-size_t mheap_scavenge(struct mheap *h, size_t bytes)
-{
-	if (!bytes)
-		return 0;
-	return mheap_release(h, bytes / PAGE_SIZE + !!(bytes % PAGE_SIZE),
-			     MHEAP_SRC_EXPLICIT, 0) << PAGE_SHIFT;
-}
-EXPORT_SYMBOL_GPL(mheap_scavenge);
+EXPORT_SYMBOL_IF_KUNIT(mheap_release_regions);
 
 /* === Heap-level set-up =============================================== */
 
@@ -931,7 +897,9 @@ fail:
 void mheap_arena_destroy(struct mheap *h)
 {
 	struct mheap_region *r, *tmp;
-	unsigned long i, j, lvl;
+	unsigned long i, lvl;
+	struct mheap_arena *a;
+	unsigned int w;
 
 	list_for_each_entry_safe(r, tmp, &h->regions, node) {
 		unsigned long lchunk = r->lpage >> PALLOC_CHUNK_SHIFT;
@@ -942,23 +910,13 @@ void mheap_arena_destroy(struct mheap *h)
 		region_unmap(r);
 		kfree(r);
 	}
-	for (i = 0; i < h->l1_entries; i++) {
-		struct mheap_arena **l2 = h->l1[i];
-
-		if (!l2)
-			continue;
-		for (j = 0; j < MHEAP_L2_ENTRIES; j++) {
-			struct mheap_arena *a = l2[j];
-			unsigned int w;
-
-			if (!a)
-				continue;
-			for (w = 0; w < MHEAP_ARENA_WINDOWS; w++)
-				kfree(rcu_dereference_protected(a->spans[w], true));
-			kfree(a);
-		}
-		kfree(l2);
+	for_each_arena(h, a) {
+		for (w = 0; w < MHEAP_ARENA_WINDOWS; w++)
+			kfree(rcu_dereference_protected(a->spans[w], true));
+		kfree(a);
 	}
+	for (i = 0; i < h->l1_entries; i++)
+		kfree(h->l1[i]);
 	for (lvl = 0; lvl < PALLOC_LEVELS; lvl++)
 		kvfree(h->pages.sum[lvl]);
 	kvfree(h->pages.chunks);

@@ -175,7 +175,7 @@ static int control_alloc(struct mheap *h, unsigned long npages,
 		}
 		return err;
 	}
-	mheap_span_list_take_all(&h->pool, &got);
+	mheap_span_list_take_all(&h->control.pool, &got);
 	return 0;
 }
 
@@ -183,23 +183,23 @@ static int control_alloc(struct mheap *h, unsigned long npages,
 static int control_alloc_objects(struct mheap *h, unsigned long lo,
 				 unsigned long hi, unsigned long count)
 {
-	unsigned long i, need = h->nobjs + count;
-	void **objs = h->objs;
+	unsigned long i, need = h->control.nobjs + count;
+	void **objs = h->control.objs;
 	struct progress pr;
 	int err = 0;
 
-	if (need > h->objs_cap) {
+	if (need > h->control.objs_cap) {
 		if (mheap_should_fail(MHEAP_FAULT_CONTROL,
 				      array_size(need, sizeof(*objs))))
 			return -ENOMEM;
-		objs = mheap_kvrealloc(h->objs,
-				       array_size(h->objs_cap, sizeof(*objs)),
+		objs = mheap_kvrealloc(h->control.objs,
+				       array_size(h->control.objs_cap, sizeof(*objs)),
 				       array_size(need, sizeof(*objs)),
 				       CONTROL_GFP);
 		if (!objs)
 			return -ENOMEM;
-		h->objs = objs;
-		h->objs_cap = need;
+		h->control.objs = objs;
+		h->control.objs_cap = need;
 	}
 	progress_init(&pr, "alloc objects", count);
 	for (i = 0; i < count; i++) {
@@ -208,10 +208,10 @@ static int control_alloc_objects(struct mheap *h, unsigned long lo,
 			break;
 		}
 		progress(h, &pr, i);
-		objs[h->nobjs + i] = mheap_alloc(h, lo == hi ? lo :
+		objs[h->control.nobjs + i] = mheap_alloc(h, lo == hi ? lo :
 						 lo + get_random_u32_below(hi - lo + 1),
 						 CONTROL_GFP);
-		if (!objs[h->nobjs + i]) {
+		if (!objs[h->control.nobjs + i]) {
 			err = -ENOMEM;
 			break;
 		}
@@ -222,10 +222,10 @@ static int control_alloc_objects(struct mheap *h, unsigned long lo,
 		pr_info("%s: alloc objects: stopped after %lu of %lu (%d), undoing\n",
 			h->name, i, count, err);
 		while (i--)
-			mheap_free(h, objs[h->nobjs + i]);
+			mheap_free(h, objs[h->control.nobjs + i]);
 		return err;
 	}
-	h->nobjs = need;
+	h->control.nobjs = need;
 	return 0;
 }
 
@@ -235,17 +235,17 @@ static void control_free_all(struct mheap *h)
 	struct progress pr;
 	unsigned long i;
 
-	progress_init(&pr, "free all", h->nobjs);
-	for (i = 0; i < h->nobjs; i++) {
+	progress_init(&pr, "free all", h->control.nobjs);
+	for (i = 0; i < h->control.nobjs; i++) {
 		progress(h, &pr, i);
-		mheap_free(h, h->objs[i]);
+		mheap_free(h, h->control.objs[i]);
 		if (i % 1024 == 1023)
 			cond_resched();
 	}
-	h->nobjs = 0;
+	h->control.nobjs = 0;
 
-	list_for_each_entry_safe(s, tmp, &h->pool.head, node) {
-		mheap_span_list_remove(&h->pool, s);
+	list_for_each_entry_safe(s, tmp, &h->control.pool.head, node) {
+		mheap_span_list_remove(&h->control.pool, s);
 		mheap_free_manual(h, s);
 		cond_resched();
 	}
@@ -259,13 +259,13 @@ static void control_free_all(struct mheap *h)
  */
 static int control_pin(struct mheap *h, unsigned long count)
 {
-	unsigned long i, n = min(count, h->nobjs);
+	unsigned long i, n = min(count, h->control.nobjs);
 	int err = 0;
 
 	for (i = 0; i < n && !err; i++) {
-		err = mheap_pin(h, h->objs[i]);
+		err = mheap_pin(h, h->control.objs[i]);
 		if (!err)
-			err = mheap_unpin(h, h->objs[i]);
+			err = mheap_unpin(h, h->control.objs[i]);
 		if (i % 1024 == 1023)
 			cond_resched();
 	}
@@ -308,7 +308,7 @@ static unsigned long rand_below(unsigned long n)
  */
 static void control_gc(struct mheap *h, unsigned int pct)
 {
-	unsigned long i, j, n = h->nobjs, keep, lost = 0;
+	unsigned long i, j, n = h->control.nobjs, keep, lost = 0;
 	void *tmp;
 
 	/* n * pct / 100 without overflow. */
@@ -316,24 +316,24 @@ static void control_gc(struct mheap *h, unsigned int pct)
 	/* The first @keep entries become a uniform random sample (Fisher-Yates). */
 	for (i = 0; keep < n && i < keep; i++) {
 		j = i + rand_below(n - i);
-		tmp = h->objs[i];
-		h->objs[i] = h->objs[j];
-		h->objs[j] = tmp;
+		tmp = h->control.objs[i];
+		h->control.objs[i] = h->control.objs[j];
+		h->control.objs[j] = tmp;
 		if (i % 1024 == 1023)
 			cond_resched();
 	}
 	mheap_gc_begin(h);
 	/* Not interruptible: a half-marked pool would lose live objects. */
 	for (i = 0, j = 0; i < keep; i++) {
-		if (mheap_mark(h, h->objs[i]))
-			h->objs[j++] = h->objs[i];
+		if (mheap_mark(h, h->control.objs[i]))
+			h->control.objs[j++] = h->control.objs[i];
 		else
 			lost++;
 		if (i % 1024 == 1023)
 			cond_resched();
 	}
 	mheap_gc_end(h);
-	h->nobjs = j;
+	h->control.nobjs = j;
 	if (lost)
 		pr_err("%s: gc: %lu objects of the pool could not be marked\n",
 		       h->name, lost);
@@ -362,7 +362,7 @@ int mheap_control(struct mheap *h, char *line)
 	if (!argc)
 		return -EINVAL;
 
-	mutex_lock(&h->pool_lock);
+	mutex_lock(&h->control.pool_lock);
 	err = -EINVAL;
 	if (!strcmp(argv[0], "alloc") && argc >= 2) {
 		bool objects = !strncmp(argv[1], "size=", 5);
@@ -381,7 +381,7 @@ int mheap_control(struct mheap *h, char *line)
 		control_free_all(h);
 		err = 0;
 	} else if (!strcmp(argv[0], "release") && argc == 1) {
-		mheap_release_free_regions(h);
+		mheap_trim_all(h);
 		err = 0;
 	} else if (!strcmp(argv[0], "scavenge") && argc == 2) {
 		if (parse_kv(argv[1], "bytes", LONG_MAX, &npages))
@@ -425,7 +425,7 @@ int mheap_control(struct mheap *h, char *line)
 		err = 0;
 	}
 out:
-	mutex_unlock(&h->pool_lock);
+	mutex_unlock(&h->control.pool_lock);
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(mheap_control);
@@ -467,11 +467,11 @@ void mheap_control_create(struct mheap *h)
 /* Free what the pool still holds; for heap destroy. */
 void mheap_control_destroy(struct mheap *h)
 {
-	mutex_lock(&h->pool_lock);
+	mutex_lock(&h->control.pool_lock);
 	control_free_all(h);
-	kvfree(h->objs);
-	h->objs = NULL;
-	h->objs_cap = 0;
-	mutex_unlock(&h->pool_lock);
-	mutex_destroy(&h->pool_lock);
+	kvfree(h->control.objs);
+	h->control.objs = NULL;
+	h->control.objs_cap = 0;
+	mutex_unlock(&h->control.pool_lock);
+	mutex_destroy(&h->control.pool_lock);
 }

@@ -38,8 +38,10 @@ DEFINE_SHOW_ATTRIBUTE(heaps);
  */
 static unsigned long metadata_bytes(struct mheap *h)
 {
-	unsigned long n, i, j, lvl, flags, nl2 = 0, narenas = 0, nmaps = 0;
+	unsigned long n, i, lvl, flags, nl2 = 0, narenas = 0, nmaps = 0;
 	struct mheap_region *r;
+	struct mheap_arena *a;
+	unsigned int w;
 
 	n = sizeof(*h) + h->l1_entries * sizeof(*h->l1) +
 	    h->pages.nchunks * (sizeof(*h->pages.chunks) + sizeof(*h->chunk_region));
@@ -49,24 +51,12 @@ static unsigned long metadata_bytes(struct mheap *h)
 				    sizeof(struct mheap_mcache));
 
 	mutex_lock(&h->grow_lock);
-	for (i = 0; i < h->l1_entries; i++) {
-		/* Pairs with the release stores publishing the index. */
-		struct mheap_arena **l2 = smp_load_acquire(&h->l1[i]);
-
-		if (!l2)
-			continue;
-		nl2++;
-		for (j = 0; j < MHEAP_L2_ENTRIES; j++) {
-			/* As above. */
-			struct mheap_arena *a = smp_load_acquire(&l2[j]);
-			unsigned int w;
-
-			if (!a)
-				continue;
-			narenas++;
-			for (w = 0; w < MHEAP_ARENA_WINDOWS; w++)
-				nmaps += !!rcu_access_pointer(a->spans[w]);
-		}
+	for (i = 0; i < h->l1_entries; i++)
+		nl2 += !!READ_ONCE(h->l1[i]);
+	for_each_arena(h, a) {
+		narenas++;
+		for (w = 0; w < MHEAP_ARENA_WINDOWS; w++)
+			nmaps += !!rcu_access_pointer(a->spans[w]);
 	}
 	n += nl2 * MHEAP_L2_ENTRIES * sizeof(void *) +
 	     narenas * sizeof(struct mheap_arena) +
@@ -132,8 +122,8 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "metadata_bytes: %lu\n", metadata_bytes(h));
 	objects_stats(m, h);
 	for (i = 0; i < MHEAP_CNT_COUNT; i++)
-		seq_printf(m, "%s: %ld\n", mheap_counter_names[i],
-			   atomic_long_read(&h->counters[i]));
+		seq_printf(m, "%s: %lu\n", mheap_counter_names[i],
+			   mheap_events_read(h, i));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
@@ -159,7 +149,7 @@ static int scavenge_show(struct seq_file *m, void *v)
 		   mheap_releasable_pages(h) << PAGE_SHIFT);
 	seq_printf(m, "limit_bytes: %lu\n", limit << PAGE_SHIFT);
 	seq_printf(m, "released_bytes: %ld\n",
-		   atomic_long_read(&h->counters[MHEAP_CNT_PAGES_RELEASED]) << PAGE_SHIFT);
+		   mheap_events_read(h, MHEAP_CNT_PAGES_RELEASED) << PAGE_SHIFT);
 	for (i = 0; i < MHEAP_SRC_COUNT; i++)
 		seq_printf(m, "released_%s_bytes: %ld\n",
 			   mheap_release_src_names[i],
@@ -167,7 +157,7 @@ static int scavenge_show(struct seq_file *m, void *v)
 	seq_printf(m, "release_time_ns: %lld\n",
 		   (long long)atomic64_read(&h->release_ns));
 	seq_printf(m, "limit_fails: %ld\n",
-		   atomic_long_read(&h->counters[MHEAP_CNT_LIMIT_FAILS]));
+		   mheap_events_read(h, MHEAP_CNT_LIMIT_FAILS));
 	seq_printf(m, "background: %s\n", READ_ONCE(h->scav_on) ? "on" : "off");
 	return 0;
 }
@@ -277,38 +267,30 @@ static unsigned long arena_in_use(struct mheap_arena *a)
 static int arenas_show(struct seq_file *m, void *v)
 {
 	struct mheap *h = m->private;
-	unsigned long i, j, flags;
+	unsigned long flags;
+	struct mheap_arena *a;
 
 	seq_printf(m, "%-18s %9s %9s %9s %9s %7s\n", "base", "committed",
 		   "in_use", "free", "zeroed", "windows");
 	mutex_lock(&h->grow_lock);
-	for (i = 0; i < h->l1_entries; i++) {
-		/* Pairs with the release stores publishing the index. */
-		struct mheap_arena **l2 = smp_load_acquire(&h->l1[i]);
+	for_each_arena(h, a) {
+		unsigned long mapped, used, zeroed;
+		unsigned int w, nwin = 0;
 
-		for (j = 0; l2 && j < MHEAP_L2_ENTRIES; j++) {
-			/* As above: an arena is fully set up once seen. */
-			struct mheap_arena *a = smp_load_acquire(&l2[j]);
-			unsigned long mapped, used, zeroed;
-			unsigned int w, nwin = 0;
-
-			if (!a)
-				continue;
-			rcu_read_lock();
-			used = arena_in_use(a);
-			rcu_read_unlock();
-			spin_lock_irqsave(&h->lock, flags);
-			mapped = a->npages;
-			for (w = 0; w < MHEAP_ARENA_WINDOWS; w++)
-				nwin += !!a->window_pages[w];
-			zeroed = arena_zeroed(h, a);
-			spin_unlock_irqrestore(&h->lock, flags);
-			if (!mapped)
-				continue;
-			seq_printf(m, "0x%016lx %9lu %9lu %9lu %9lu %7u\n",
-				   a->base, mapped, used, mapped - min(mapped, used),
-				   zeroed, nwin);
-		}
+		rcu_read_lock();
+		used = arena_in_use(a);
+		rcu_read_unlock();
+		spin_lock_irqsave(&h->lock, flags);
+		mapped = a->npages;
+		for (w = 0; w < MHEAP_ARENA_WINDOWS; w++)
+			nwin += !!a->window_pages[w];
+		zeroed = arena_zeroed(h, a);
+		spin_unlock_irqrestore(&h->lock, flags);
+		if (!mapped)
+			continue;
+		seq_printf(m, "0x%016lx %9lu %9lu %9lu %9lu %7u\n",
+			   a->base, mapped, used, mapped - min(mapped, used),
+			   zeroed, nwin);
 	}
 	mutex_unlock(&h->grow_lock);
 	return 0;
@@ -325,28 +307,11 @@ DEFINE_SHOW_ATTRIBUTE(arenas);
  */
 static struct mheap_span *spans_find(struct mheap *h, loff_t *pos)
 {
-	unsigned long lp = *pos - 1, npages = palloc_npages(&h->pages);
+	unsigned long lp = *pos - 1;
+	struct mheap_span *s = mheap_next_span(h, &lp);
 
-	while (lp < npages) {
-		struct mheap_region *r = mheap_region_of_lpage(h, lp);
-		unsigned long addr;
-		struct mheap_span *s;
-
-		if (!r) {
-			lp = ALIGN(lp + 1, MHEAP_CHUNK_PAGES);
-			continue;
-		}
-		addr = r->base + ((lp - r->lpage) << PAGE_SHIFT);
-		s = mheap_span_of(h, (void *)addr);
-		if (s && s->lpage == lp) {
-			*pos = lp + 1;
-			return s;
-		}
-		/* A span reused under us must not send the walk backwards. */
-		lp = s ? max(lp + 1, s->lpage + s->npages) : lp + 1;
-	}
-	*pos = npages + 1;
-	return NULL;
+	*pos = s ? lp + 1 : palloc_npages(&h->pages) + 1;
+	return s;
 }
 
 static void *spans_start(struct seq_file *m, loff_t *pos)
@@ -484,7 +449,7 @@ static int chunks_show(struct seq_file *m, void *v)
 	if (WARN_ON_ONCE(!r))
 		return 0;
 	seq_printf(m, "%7lu 0x%016lx %-6s %6lu %6lu\n", c,
-		   r->base + (((c << PALLOC_CHUNK_SHIFT) - r->lpage) << PAGE_SHIFT),
+		   mheap_region_addr(r, c << PALLOC_CHUNK_SHIFT),
 		   maps[r->map], used, MHEAP_CHUNK_PAGES - used);
 	return 0;
 }

@@ -30,6 +30,7 @@
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/rbtree.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
@@ -441,7 +442,7 @@ enum mheap_bgsweep_state {
  *		stamped the span with.  mheap_gc_begin() waits for those of
  *		the previous generation: such a span may need sweeping, and
  *		must be swept before marking opens.  A refill enters with
- *		transit_begin() in object.c, under a full barrier.
+ *		mheap_transit_begin() in object.c, under a full barrier.
  * @next_class:	span class sweepone() looks at next.
  * @cycles:	cycles completed.
  * @pages_swept: pages swept this cycle.
@@ -473,9 +474,10 @@ enum mheap_bgsweep_state {
  * @specials:	specials attached.
  */
 struct mheap_gc {
-	u32 sweepgen;
+	/* Read by every allocation, written twice a cycle: a line alone. */
+	u32 sweepgen ____cacheline_aligned_in_smp;
 	bool marking;
-	bool flushing;
+	bool flushing ____cacheline_aligned_in_smp;
 	atomic_t active;
 	atomic_t transit[2];
 	atomic_t next_class;
@@ -518,10 +520,15 @@ enum mheap_release_src {
 	MHEAP_SRC_COUNT,
 };
 
-#define MHEAP_RELEASE_FLUSH	BIT(0)	/* flush every CPU's span cache */
-#define MHEAP_RELEASE_TRY	BIT(1)	/* do not wait for another release */
+/* Flags of mheap_trim(). */
+#define MHEAP_TRIM_FLUSH	BIT(0)	/* flush every CPU's mcache first */
+#define MHEAP_TRIM_TRY		BIT(1)	/* do not wait for another release */
 
-/* Counters, KFENCE style: enum, array, names, and a check that they match. */
+/*
+ * Event counters, KFENCE style: an enum, and names checked against it
+ * (heap.c).  Per CPU, as SLUB's stat(): an event costs one unlocked add
+ * on a line of its own CPU; readers sum.
+ */
 enum mheap_counter {
 	MHEAP_CNT_GROWS,
 	MHEAP_CNT_GROW_FAILS,
@@ -561,6 +568,22 @@ struct mheap_pcpu {
 };
 
 /**
+ * struct mheap_control - what a heap's control file allocated (control.c)
+ * @pool_lock:	protects the rest.
+ * @pool:	manual spans.
+ * @objs:	objects.
+ * @nobjs:	entries used in @objs.
+ * @objs_cap:	entries allocated in @objs.
+ */
+struct mheap_control {
+	struct mutex pool_lock;		/* see above */
+	struct mheap_span_list pool;
+	void **objs;
+	unsigned long nobjs;
+	unsigned long objs_cap;
+};
+
+/**
  * struct mheap - one heap instance (Go's mheap)
  * @name:	NUL-terminated name, also its debugfs directory's name.
  * @node:	link in mheap_list, protected by mheap_list_lock.
@@ -582,15 +605,11 @@ struct mheap_pcpu {
  * @cpuhp_node:	instance of the CPU hotplug state that drains @pcpu.
  * @pages_in_use: pages in live spans.
  * @spans_live:	live spans.
- * @counters:	event counters, see &enum mheap_counter.
+ * @events:	event counters, per CPU, see &enum mheap_counter.
  * @mcentral:	one per span class.
  * @mcache:	per-CPU span caches.
  * @gcbits:	bit vector arenas.
- * @pool_lock:	protects @pool.
- * @pool:	manual spans allocated through the control file.
- * @objs:	objects allocated through the control file, under pool_lock.
- * @nobjs:	entries used in @objs.
- * @objs_cap:	entries allocated in @objs.
+ * @control:	what the control file holds, control.c's own.
  * @released_by: pages released, by &enum mheap_release_src.
  * @release_ns:	time spent releasing memory.
  * @limit_pages: soft limit on committed pages, 0 for none (READ_ONCE).
@@ -622,16 +641,12 @@ struct mheap {
 
 	atomic_long_t pages_in_use;
 	atomic_long_t spans_live;
-	atomic_long_t counters[MHEAP_CNT_COUNT];
+	struct mheap_events __percpu *events;
 	struct mheap_mcentral mcentral[MHEAP_NUM_SPANCLASSES];
 	struct mheap_mcache __percpu *mcache;
 	struct mheap_gcbits gcbits;
 
-	struct mutex pool_lock;		/* protects pool */
-	struct mheap_span_list pool;
-	void **objs;
-	unsigned long nobjs;
-	unsigned long objs_cap;
+	struct mheap_control control;
 	atomic_long_t released_by[MHEAP_SRC_COUNT];
 	atomic64_t release_ns;
 	unsigned long limit_pages;
@@ -643,54 +658,86 @@ struct mheap {
 	struct mheap_gc gc;
 };
 
-extern const char *const mheap_counter_names[MHEAP_CNT_COUNT];
+extern const char *const mheap_counter_names[];
+
+/* One CPU's event counters of a heap. */
+struct mheap_events {
+	unsigned long n[MHEAP_CNT_COUNT];
+};
+
+static inline void mheap_count_add(struct mheap *h, enum mheap_counter c,
+				   unsigned long n)
+{
+	this_cpu_add(h->events->n[c], n);
+}
 
 static inline void mheap_count(struct mheap *h, enum mheap_counter c)
 {
-	atomic_long_inc(&h->counters[c]);
+	mheap_count_add(h, c, 1);
 }
 
-/* === Test hooks ====================================================== */
+/* Sum over every CPU: exact once the events stopped, else a moment old. */
+static inline unsigned long mheap_events_read(struct mheap *h,
+					      enum mheap_counter c)
+{
+	unsigned long sum = 0;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(h->events, cpu)->n[c]);
+	return sum;
+}
+
+/* === Addresses, page numbers and walks ============================== */
+
+/* The address of page number @lp of region @r. */
+static inline unsigned long mheap_region_addr(const struct mheap_region *r,
+					      unsigned long lp)
+{
+	return r->base + ((lp - r->lpage) << PAGE_SHIFT);
+}
+
+/* The bit of the page at @addr in arena @a's page bitmaps. */
+static inline unsigned long mheap_arena_page(const struct mheap_arena *a,
+					     unsigned long addr)
+{
+	return (addr - a->base) >> PAGE_SHIFT;
+}
+
+struct mheap_arena *mheap_next_arena(struct mheap *h, unsigned long *pos);
+struct mheap_span *mheap_next_span(struct mheap *h, unsigned long *lp);
+
+/**
+ * for_each_arena() - every arena of a heap's index, lowest address first
+ * @h: heap
+ * @a: the arena
+ *
+ * Arenas appear under grow_lock and leave only with the heap: hold
+ * grow_lock, or own the heap, for a stable walk.
+ */
+#define for_each_arena(h, a)						\
+	for (unsigned long __pos = 0;					\
+	     ((a) = mheap_next_arena((h), &__pos)); __pos++)
+
+/**
+ * for_each_span() - every live span of a heap, by page number
+ * @h: heap
+ * @s: the span
+ *
+ * Lock-free, under RCU or grow_lock: a span freed or reused meanwhile is
+ * skipped, never walked twice.  The body may free @s.
+ */
+#define for_each_span(h, s)						\
+	for (unsigned long __lp = 0;					\
+	     ((s) = mheap_next_span((h), &__lp)); __lp++)
 
 /*
- * Points where a KUnit case may stop a task to force an interleaving.
- * Compiled only into kernels with KUnit; elsewhere they are empty.
+ * Declarations by layer, bottom to top (Documentation/design.rst, "Layers"):
+ * a file calls the ones of its own layer and below, except for the few
+ * upward calls listed there.
  */
-enum mheap_test_point {
-	MHEAP_TP_SWEEPONE_BEGIN,	/* sweepone, before it enters */
-	MHEAP_TP_SWEEPONE_SG,		/* sweepone, generation read */
-	MHEAP_TP_REFILL_DONE,		/* a refill holds a span, unlocked */
-	MHEAP_TP_FREE_LOCKLESS,		/* a free read live, not yet changed */
-	MHEAP_TP_FREE_CHECKED,		/* a free passed its checks */
-	MHEAP_TP_FREE_SPECIALS,		/* a free is to drop the specials */
-	MHEAP_TP_SWEEP_CLAIMED,		/* a span is claimed for sweeping */
-};
 
-#if IS_ENABLED(CONFIG_KUNIT)
-typedef void (*mheap_test_hook_t)(struct mheap *h, enum mheap_test_point tp);
-extern mheap_test_hook_t mheap_test_hook;
-
-static inline void mheap_test_point(struct mheap *h, enum mheap_test_point tp)
-{
-	mheap_test_hook_t fn = READ_ONCE(mheap_test_hook);
-
-	if (unlikely(fn))
-		fn(h, tp);
-}
-#else
-static inline void mheap_test_point(struct mheap *h, enum mheap_test_point tp)
-{
-}
-#endif
-
-/* All heaps, in creation order.  Sleeping lock: only process context. */
-extern struct list_head mheap_list;
-extern struct mutex mheap_list_lock;
-
-/* heap.c */
-struct mheap *mheap_find(const char *name);
-
-/* arena.c */
+/* arena.c: regions, the arena index, growth, releasing regions */
 int mheap_arena_init(struct mheap *h);
 void mheap_arena_destroy(struct mheap *h);
 int mheap_grow(struct mheap *h, unsigned long npages, gfp_t gfp,
@@ -702,12 +749,11 @@ void mheap_set_spans(struct mheap *h, struct mheap_span *s,
 		     struct mheap_span *val);
 bool mheap_region_claim_zeroed(struct mheap_region *r, unsigned long off,
 			       unsigned long npages);
-unsigned long mheap_release_free_regions(struct mheap *h);
-unsigned long mheap_release(struct mheap *h, unsigned long max_pages,
-			    enum mheap_release_src src, unsigned int flags);
+unsigned long mheap_release_regions(struct mheap *h, unsigned long max_pages,
+				    enum mheap_release_src src, bool try);
 unsigned long mheap_releasable_pages(struct mheap *h);
 
-/* span.c */
+/* span.c: spans, the per-CPU page caches, objects by address */
 int mheap_span_cache_init(void);
 void mheap_span_cache_exit(void);
 int mheap_pcpu_init(struct mheap *h);
@@ -721,6 +767,10 @@ struct mheap_span *__mheap_alloc_span(struct mheap *h, unsigned long npages,
 				      bool grow);
 void mheap_free_span(struct mheap *h, struct mheap_span *s);
 void mheap_free_all_spans(struct mheap *h);
+struct mheap_span *mheap_object_lookup(struct mheap *h, const void *p,
+				       bool interior, unsigned int *idx,
+				       const char **why);
+void mheap_mark_page(struct mheap *h, struct mheap_span *s);
 
 /* gcbits.c */
 void mheap_gcbits_init(struct mheap_gcbits *g);
@@ -730,18 +780,38 @@ unsigned long *mheap_gcbits_alloc(struct mheap_gcbits *g, unsigned int nelems,
 void mheap_gcbits_put(struct mheap_gcbits *g, struct mheap_gcbits_arena *a);
 void mheap_gcbits_next_epoch(struct mheap_gcbits *g);
 
-/* object.c */
-void mheap_span_poison(struct mheap_span *s);
-void mheap_span_unpoison(struct mheap_span *s);
-int mheap_objects_init(struct mheap *h);
-void mheap_objects_destroy(struct mheap *h);
-void mheap_mcache_drain_cpu(struct mheap *h, unsigned int cpu);
-void mheap_mcache_flush_all(struct mheap *h);
+/* mcentral.c: spans of a class no CPU caches; object spans' life */
+void mheap_mcentral_init(struct mheap *h);
+void mheap_mcentral_destroy(struct mheap *h);
+int mheap_objspan_init(struct mheap *h, struct mheap_span *s, u8 spanclass,
+		       unsigned long elemsize, unsigned int nelems, gfp_t gfp);
+void mheap_objspan_free(struct mheap *h, struct mheap_span *s);
+u32 mheap_transit_begin(struct mheap *h);
+void mheap_transit_end(struct mheap *h, u32 sg);
+void mheap_transit_wait(struct mheap *h);
+struct mheap_span *mheap_mcentral_grow(struct mheap *h, u8 spanclass,
+				       gfp_t gfp, bool grow, u32 *tsg);
+struct mheap_span *mheap_mcentral_cache_span(struct mheap *h, u8 spanclass,
+					     u32 *tsg);
+void mheap_mcentral_uncache(struct mheap *h, struct mheap_span *s);
+void mheap_mcentral_free_transition(struct mheap *h, struct mheap_span *s);
+unsigned long mheap_mcentral_file(struct mheap *h, struct mheap_span *s);
+struct mheap_span *mheap_mcentral_take_unswept(struct mheap *h,
+					       struct mheap_mcentral *mc,
+					       u32 sg,
+					       struct mheap_sweep_ctx *ctx);
 void mheap_mcentral_drop_spares(struct mheap *h);
+bool mheap_span_high(struct mheap *h, struct mheap_span *s);
+static inline struct mheap_span_list *
+mheap_mcentral_list(struct mheap_mcentral *mc, bool full, u32 sweepgen)
+{
+	return full ? &mc->full[(sweepgen >> 1) & 1] :
+		      &mc->partial[(sweepgen >> 1) & 1];
+}
 
 /* sweep.c */
-void mheap_gc_init(struct mheap *h);
-void mheap_gc_destroy(struct mheap *h);
+void mheap_sweep_init(struct mheap *h);
+void mheap_sweep_destroy(struct mheap *h);
 bool mheap_sweep_done(struct mheap *h);
 bool mheap_sweep_begin(struct mheap *h);
 void mheap_sweep_end(struct mheap *h);
@@ -755,6 +825,7 @@ unsigned long mheap_sweep_span(struct mheap *h, struct mheap_span *s, u32 sg,
 void mheap_ensure_swept(struct mheap *h, struct mheap_span *s);
 unsigned long mheap_sweepone(struct mheap *h, enum mheap_sweep_src src);
 void mheap_deduct_sweep_credit(struct mheap *h, unsigned long bytes);
+void mheap_sweep_pace(struct mheap *h);
 void mheap_bgsweep_set(struct mheap *h, bool on);
 extern const char *const mheap_sweep_src_names[MHEAP_SWEEP_SRC_COUNT];
 extern const char *const mheap_bgsweep_state_names[];
@@ -771,23 +842,25 @@ bool mheap_specials_free_object(struct mheap *h, struct mheap_span *s,
 				unsigned int idx, unsigned int offset);
 void mheap_fin_work_fn(struct work_struct *work);
 
-/* object.c, for sweeping */
-void mheap_mark_page(struct mheap *h, struct mheap_span *s);
-struct mheap_span *mheap_mcentral_take_unswept(struct mheap *h,
-					       struct mheap_mcentral *mc,
-					       u32 sg,
-					       struct mheap_sweep_ctx *ctx);
-void mheap_mcache_wait_transit(struct mheap *h);
-unsigned long mheap_mcentral_file(struct mheap *h, struct mheap_span *s);
-void mheap_span_release(struct mheap *h, struct mheap_span *s);
-void mheap_objects_sweep_dead(struct mheap *h, struct mheap_span *s,
-			      unsigned int idx);
-static inline struct mheap_span_list *
-mheap_mcentral_list(struct mheap_mcentral *mc, bool full, u32 sweepgen)
-{
-	return full ? &mc->full[(sweepgen >> 1) & 1] :
-		      &mc->partial[(sweepgen >> 1) & 1];
-}
+/* object.c: the mcache fast path, large objects */
+int mheap_objects_init(struct mheap *h);
+void mheap_objects_destroy(struct mheap *h);
+void mheap_mcache_drain_cpu(struct mheap *h, unsigned int cpu);
+void mheap_mcache_flush_all(struct mheap *h);
+
+/* cycle.c */
+void mheap_gc_init(struct mheap *h);
+void mheap_gc_destroy(struct mheap *h);
+
+/* heap.c: heaps, CPU hotplug, giving memory back */
+extern struct list_head mheap_list;
+extern struct mutex mheap_list_lock;
+struct mheap *mheap_find(const char *name);
+int mheap_hotplug_init(void);
+void mheap_hotplug_exit(void);
+unsigned long mheap_trim(struct mheap *h, unsigned long max_pages,
+			 enum mheap_release_src src, unsigned int flags);
+unsigned long mheap_trim_all(struct mheap *h);
 
 /* scavenge.c */
 int mheap_scavenger_init(struct mheap *h);

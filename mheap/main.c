@@ -35,11 +35,12 @@ static int __init mheap_init(void)
 	err = mheap_span_cache_init();
 	if (err)
 		return err;
+	err = mheap_hotplug_init();
+	if (err)
+		goto fail_cache;
 	err = mheap_debugfs_init();
-	if (err) {
-		mheap_span_cache_exit();
-		return err;
-	}
+	if (err)
+		goto fail_hotplug;
 
 	if (default_heap) {
 		struct mheap_params params = {
@@ -50,13 +51,19 @@ static int __init mheap_init(void)
 		if (IS_ERR(mheap_default)) {
 			err = PTR_ERR(mheap_default);
 			pr_err("cannot create the default heap: %d\n", err);
-			mheap_debugfs_exit();
-			mheap_span_cache_exit();
-			return err;
+			goto fail_debugfs;
 		}
 	}
 	pr_info("loaded\n");
 	return 0;
+
+fail_debugfs:
+	mheap_debugfs_exit();
+fail_hotplug:
+	mheap_hotplug_exit();
+fail_cache:
+	mheap_span_cache_exit();
+	return err;
 }
 
 static void __exit mheap_exit(void)
@@ -78,6 +85,7 @@ static void __exit mheap_exit(void)
 	}
 
 	mheap_debugfs_exit();
+	mheap_hotplug_exit();
 	mheap_span_cache_exit();
 	pr_info("unloaded\n");
 }

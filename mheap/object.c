@@ -21,82 +21,14 @@
 
 #include <linux/cpu.h>
 #include <linux/delay.h>
-#include <linux/kasan.h>
-#include <linux/kmemleak.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <kunit/visibility.h>
 #include "internal.h"
+#include "testing.h"
+#include "hooks.h"
 #include <trace/events/mheap.h>
-
-/* === KASAN =========================================================== */
-
-#ifdef CONFIG_KASAN_GENERIC
-/* Exported by mm/kasan for tests and modules; not in a public header. */
-void kasan_poison(const void *addr, size_t size, u8 value, bool init);
-
-#define MHEAP_KASAN_GRANULE	BIT(KASAN_SHADOW_SCALE_SHIFT)
-#define MHEAP_KASAN_FREE	0xFB	/* KASAN_SLAB_FREE: freed object */
-#define MHEAP_KASAN_PAGE_FREE	0xFF	/* KASAN_PAGE_FREE: freed span */
-
-/* The shadow is not instrumented memory: write it without checks. */
-static __no_sanitize_address void set_last_granule(const void *p, size_t n)
-{
-	u8 *shadow = kasan_mem_to_shadow(p + round_down(n, MHEAP_KASAN_GRANULE));
-
-	*shadow = n & (MHEAP_KASAN_GRANULE - 1);
-}
-
-/* Without KASAN_VMALLOC the vmalloc area's shadow is a read-only page. */
-static bool shadow_writable(const void *p)
-{
-	return IS_ENABLED(CONFIG_KASAN_VMALLOC) || !is_vmalloc_addr(p);
-}
-
-/* Make [p, p + n) accessible and the rest of the granule not. */
-static void mheap_unpoison(const void *p, size_t n)
-{
-	if (!shadow_writable(p))
-		return;
-	kasan_poison(p, round_up(n, MHEAP_KASAN_GRANULE), 0, false);
-	if (n & (MHEAP_KASAN_GRANULE - 1))
-		set_last_granule(p, n);
-}
-
-static void mheap_poison(const void *p, size_t n, u8 value)
-{
-	if (shadow_writable(p))
-		kasan_poison(p, round_up(n, MHEAP_KASAN_GRANULE), value, false);
-}
-#else
-#define MHEAP_KASAN_FREE	0
-#define MHEAP_KASAN_PAGE_FREE	0
-static inline void mheap_unpoison(const void *p, size_t n) { }
-static inline void mheap_poison(const void *p, size_t n, u8 value) { }
-#endif
-
-/**
- * mheap_span_poison() - mark a whole span inaccessible to KASAN
- * @s: span whose pages are being freed
- */
-void mheap_span_poison(struct mheap_span *s)
-{
-	mheap_poison((void *)s->start, s->npages << PAGE_SHIFT,
-		     MHEAP_KASAN_PAGE_FREE);
-}
-
-/**
- * mheap_span_unpoison() - make a whole span accessible to KASAN
- * @s: span being handed out whole
- */
-void mheap_span_unpoison(struct mheap_span *s)
-{
-	mheap_unpoison((void *)s->start, s->npages << PAGE_SHIFT);
-}
-
-/* Spans mcentral sweeps looking for free space before growing (Go's). */
-#define MCENTRAL_SWEEP_BUDGET	100
 
 /* === Bad frees ======================================================= */
 
@@ -107,55 +39,7 @@ static void bad_free(struct mheap *h, const void *p, const char *why)
 	pr_err_ratelimited("%s: bad free of %p: %s\n", h->name, p, why);
 }
 
-/* === Spans of objects ================================================ */
-
-static void transit_end(struct mheap *h, u32 sg)
-{
-	/* What the refill did is seen by the waiter that sees it gone. */
-	atomic_dec_return_release(&h->gc.transit[(sg >> 1) & 1]);
-}
-
-/*
- * A refill is about to stamp a span for an mcache: count it in transit,
- * under the generation it returns, until the span is in the mcache or
- * given back (see &mheap_gc.transit).  The full barrier orders the count
- * before the second read of sg: either mheap_gc_end() published a newer
- * sg, seen here, or mheap_mcache_wait_transit() sees the count.
- */
-static u32 transit_begin(struct mheap *h)
-{
-	u32 sg;
-
-	for (;;) {
-		sg = READ_ONCE(h->gc.sweepgen);
-		atomic_inc(&h->gc.transit[(sg >> 1) & 1]);
-		/* Pairs with the smp_mb() of mheap_mcache_wait_transit(). */
-		smp_mb__after_atomic();
-		if (READ_ONCE(h->gc.sweepgen) == sg)
-			return sg;
-		transit_end(h, sg);
-	}
-}
-
-/**
- * mheap_mcache_wait_transit() - wait for refills of the previous cycle
- * @h: heap, after mheap_gc_end() and before marking opens again
- *
- * A refill that stamped its span before the last cycle ended carries a
- * span the flush did not see; it sweeps the span when it arrives.
- *
- * Context: process context, may sleep.
- */
-void mheap_mcache_wait_transit(struct mheap *h)
-{
-	u32 sg = READ_ONCE(h->gc.sweepgen);
-	atomic_t *t = &h->gc.transit[((sg - 2) >> 1) & 1];
-
-	/* Pairs with the barrier in transit_begin(). */
-	smp_mb();
-	while (atomic_read_acquire(t))
-		usleep_range(50, 100);
-}
+/* === The mcache's scan ============================================= */
 
 static u64 alloc_cache_at(const struct mheap_objspan *o, unsigned int idx)
 {
@@ -211,46 +95,12 @@ static unsigned int next_free_slow(struct mheap_span *s)
 	return s->nelems;
 }
 
-/**
- * mheap_span_release() - an object span with no object left goes
- * @h: heap
- * @s: span no one can reach through mcentral or an mcache any more
- */
-void mheap_span_release(struct mheap *h, struct mheap_span *s)
-{
-	struct mheap_gcbits_arena *alloc_arena = s->obj.alloc_arena;
-	struct mheap_gcbits_arena *mark_arena = s->obj.mark_arena;
-
-	if (unlikely(READ_ONCE(s->specials)))
-		mheap_specials_free_all(h, s);
-	/* The span dies (no longer found) before its bits can go. */
-	s->obj.alloc_arena = NULL;
-	s->obj.mark_arena = NULL;
-	mheap_free_span(h, s);
-	mheap_gcbits_put(&h->gcbits, alloc_arena);
-	mheap_gcbits_put(&h->gcbits, mark_arena);
-}
-
 /*
  * Mark a new object if a collection may not see it otherwise: while
  * marking is open (Go allocates black), or in a span cached since before
  * the cycle ended, which is swept with this cycle's marks only when its
  * CPU gives it back.
  */
-/**
- * mheap_mark_page() - note in pageMarks that @s holds a marked object
- * @h: heap
- * @s: live object span
- */
-void mheap_mark_page(struct mheap *h, struct mheap_span *s)
-{
-	struct mheap_arena *a = mheap_arena_of(h, s->start);
-	unsigned long bit = (s->start - a->base) >> PAGE_SHIFT;
-
-	if (!test_bit(bit, a->page_marks))
-		set_bit(bit, a->page_marks);
-}
-
 static inline void mark_new_object(struct mheap *h, struct mheap_span *s,
 				   unsigned int idx)
 {
@@ -262,309 +112,11 @@ static inline void mark_new_object(struct mheap *h, struct mheap_span *s,
 	mheap_mark_page(h, s);
 }
 
-/* Set up a fresh span's object side; it is not yet visible to anyone. */
-static int objspan_init(struct mheap *h, struct mheap_span *s, u8 spanclass,
-			unsigned long elemsize, unsigned int nelems, gfp_t gfp)
-{
-	struct mheap_objspan *o = &s->obj;
-	gfp_t mgfp = (gfp & ~(__GFP_ZERO | __GFP_HIGHMEM)) | __GFP_NOWARN;
-
-	memset(o, 0, sizeof(*o));
-	o->alloc_bits = mheap_gcbits_alloc(&h->gcbits, nelems, &o->alloc_arena,
-					   mgfp);
-	o->gcmark_bits = mheap_gcbits_alloc(&h->gcbits, nelems, &o->mark_arena,
-					    mgfp);
-	if (!o->alloc_bits || !o->gcmark_bits)
-		return -ENOMEM;
-	s->spanclass = spanclass;
-	s->elemsize = elemsize;
-	s->nelems = nelems;
-	s->limit = s->start + nelems * elemsize;
-	o->divmagic = spanclass ?
-		mheap_class_divmagic[mheap_spanclass_sizeclass(spanclass)] : 0;
-	o->alloc_cache = ~0ULL;
-	o->needzero = s->needzero;
-	atomic_set(&o->live, 0);
-	trace_mheap_span_alloc(h, s, false);
-	return 0;
-}
-
-/*
- * A new span for @spanclass from the page heap, in transit to an mcache
- * under the generation left in @tsg.  May sleep if @gfp may.
- */
-static struct mheap_span *mcentral_grow(struct mheap *h, u8 spanclass,
-					gfp_t gfp, bool grow, u32 *tsg)
-{
-	unsigned int cls = mheap_spanclass_sizeclass(spanclass);
-	struct mheap_mcentral *mc = &h->mcentral[spanclass];
-	unsigned long flags;
-	struct mheap_span *s;
-	u32 sg;
-
-	s = __mheap_alloc_span(h, mheap_class_npages[cls], MHEAP_SPAN_DEAD, gfp,
-			       grow);
-	if (!s)
-		return NULL;
-	if (objspan_init(h, s, spanclass, mheap_class_size[cls],
-			 mheap_class_nelems[cls], gfp)) {
-		mheap_span_release(h, s);
-		return NULL;
-	}
-	mheap_poison((void *)s->start, s->npages << PAGE_SHIFT, MHEAP_KASAN_FREE);
-	atomic_set(&s->obj.live, MHEAP_LIVE_CACHED);
-	sg = transit_begin(h);
-	spin_lock_irqsave(&mc->lock, flags);
-	mc->nspans++;
-	/* Fresh and empty: swept, and about to be cached. */
-	s->sweepgen = sg + 3;
-	spin_unlock_irqrestore(&mc->lock, flags);
-	*tsg = sg;
-	/* Publish last: frees and spanOf trust an IN_USE span's fields. */
-	smp_store_release(&s->state, MHEAP_SPAN_IN_USE);
-	return s;
-}
-
-/*
- * Placement: is @s more than a chunk above the page allocator's lowest
- * free page?  Such a span is left to drain where possible, so the high
- * regions empty and can go back (see Documentation/design.rst).
- */
-static bool span_high(struct mheap *h, struct mheap_span *s)
-{
-	/*
-	 * search_addr is written under mheap.lock by palloc.c; a stale value
-	 * only moves one placement decision, so it is read without the lock.
-	 */
-	return s->lpage > data_race(READ_ONCE(h->pages.search_addr)) +
-			  MHEAP_CHUNK_PAGES;
-}
-
-/*
- * File swept @s at @sg by how full it is; the caller holds its mcentral
- * lock.  Returns true if it is empty: the caller must release it.
- */
-static bool mcentral_file_locked(struct mheap_mcentral *mc,
-				 struct mheap_span *s, u32 sg)
-{
-	unsigned int live;
-
-	lockdep_assert_held(&mc->lock);
-	/* Swept: pairs with the acquire of mheap_ensure_swept() waiters. */
-	smp_store_release(&s->sweepgen, sg);
-	live = mheap_objspan_live(&s->obj);
-	if (!live) {
-		mc->nspans--;
-		return true;
-	}
-	mheap_span_list_insert(mheap_mcentral_list(mc, live == s->nelems, sg), s);
-	return false;
-}
-
-/**
- * mheap_mcentral_file() - put a swept span on its mcentral list
- * @h: heap
- * @s: a span no CPU caches, on no list, swept for the current cycle by a
- *	sweeper still counted in &mheap_gc.active
- *
- * Filed by how full it is, or given back to the page heap when empty.
- *
- * Return: pages given back.
- */
-unsigned long mheap_mcentral_file(struct mheap *h, struct mheap_span *s)
-{
-	struct mheap_mcentral *mc = &h->mcentral[s->spanclass];
-	unsigned long flags, npages = s->npages;
-	bool empty;
-
-	spin_lock_irqsave(&mc->lock, flags);
-	empty = mcentral_file_locked(mc, s, READ_ONCE(h->gc.sweepgen));
-	spin_unlock_irqrestore(&mc->lock, flags);
-	if (!empty)
-		return 0;
-	mheap_span_release(h, s);
-	return npages;
-}
-
-/*
- * The owner CPU is done with @s: file it by how full it is, or sweep it
- * first if it was cached before the last cycle ended (Go's uncacheSpan).
- * Both under one hold of the lock, with one reading of sg: read before a
- * cycle ends, the span is filed under the old sg and so needs sweeping
- * under the new one, as it should.
- */
-static void mcentral_uncache(struct mheap *h, struct mheap_span *s)
-{
-	struct mheap_mcentral *mc = &h->mcentral[s->spanclass];
-	struct mheap_sweep_ctx ctx;
-	unsigned long flags;
-	bool empty;
-	u32 sg;
-
-	spin_lock_irqsave(&mc->lock, flags);
-	/*
-	 * From here a free that read the flag set fails its cmpxchg, and
-	 * one at a transition takes this lock to move the span itself.
-	 */
-	atomic_andnot(MHEAP_LIVE_CACHED, &s->obj.live);
-	sg = READ_ONCE(h->gc.sweepgen);
-	if (s->sweepgen == sg + 1) {
-		mheap_sweep_claim(h, s, sg, &ctx);
-		spin_unlock_irqrestore(&mc->lock, flags);
-		mheap_sweep_span(h, s, sg, MHEAP_SWEEP_UNCACHE, false, &ctx);
-		return;
-	}
-	empty = mcentral_file_locked(mc, s, sg);
-	spin_unlock_irqrestore(&mc->lock, flags);
-	if (empty)
-		mheap_span_release(h, s);
-}
-
-/**
- * mheap_mcentral_take_unswept() - claim an unswept span of @mc for sweeping
- * @h: heap
- * @mc: an mcentral whose lock the caller holds
- * @sg: the heap's sweep generation, as the caller read it
- * @ctx: for mheap_sweep_span()
- *
- * A partial span first, else a full one, claimed with mheap_sweep_claim();
- * the caller finishes the sweep.  A span that does not need sweeping at
- * @sg is not taken: the caller read sg before a cycle ended, and the list
- * it names now holds spans that are swept.
- *
- * Return: the span, or NULL if @mc has no span unswept at @sg.
- */
-struct mheap_span *mheap_mcentral_take_unswept(struct mheap *h,
-					       struct mheap_mcentral *mc,
-					       u32 sg,
-					       struct mheap_sweep_ctx *ctx)
-{
-	struct mheap_span *s;
-
-	lockdep_assert_held(&mc->lock);
-	s = mheap_span_list_first(mheap_mcentral_list(mc, false, sg - 2));
-	if (!s)
-		s = mheap_span_list_first(mheap_mcentral_list(mc, true, sg - 2));
-	if (!s || s->sweepgen != sg - 2)
-		return NULL;
-	mheap_sweep_claim(h, s, sg, ctx);
-	return s;
-}
-
-/* Make @s, just taken off a list, this CPU's; caller holds mc->lock. */
-static void mcentral_cache(struct mheap *h, struct mheap_span *s, u32 sg)
-{
-	unsigned int live;
-
-	live = atomic_fetch_or(MHEAP_LIVE_CACHED, &s->obj.live) &
-	       ~MHEAP_LIVE_CACHED;
-	WRITE_ONCE(s->sweepgen, sg + 3);
-	atomic_long_add((s->nelems - live) * s->elemsize, &h->gc.alloc_bytes);
-}
-
 /* Scan a span handed to a CPU from its start: freed objects are found. */
 static void rewind(struct mheap_span *s)
 {
 	s->obj.freeindex = 0;
 	s->obj.alloc_cache = alloc_cache_at(&s->obj, 0);
-}
-
-/*
- * Take a span with free objects from mcentral (Go's cacheSpan): a swept
- * one, else sweep unswept ones until one has room, or NULL.  A span
- * returned is in transit under the generation left in @tsg.
- */
-static struct mheap_span *mcentral_cache_span(struct mheap *h, u8 spanclass,
-					      u32 *tsg)
-{
-	struct mheap_mcentral *mc = &h->mcentral[spanclass];
-	int budget = MCENTRAL_SWEEP_BUDGET;
-	struct mheap_sweep_ctx ctx;
-	struct mheap_span *s;
-	unsigned long flags;
-	u32 sg;
-
-	sg = transit_begin(h);
-	spin_lock_irqsave(&mc->lock, flags);
-	s = mheap_span_list_first(mheap_mcentral_list(mc, false, sg));
-	if (s) {
-		mheap_span_list_remove(s->list, s);
-		goto have;
-	}
-	s = mc->spare;
-	if (s) {
-		/* Empty and owned by nobody: old marks mean nothing now. */
-		mc->spare = NULL;
-		bitmap_zero(s->obj.gcmark_bits, s->nelems);
-		goto have;
-	}
-	while (budget-- > 0) {
-		s = mheap_mcentral_take_unswept(h, mc, sg, &ctx);
-		if (!s)
-			break;
-		spin_unlock_irqrestore(&mc->lock, flags);
-		mheap_sweep_span(h, s, sg, MHEAP_SWEEP_MCENTRAL, true, &ctx);
-		spin_lock_irqsave(&mc->lock, flags);
-		/* Swept, and in transit: no longer a sweep to wait for. */
-		mheap_sweep_end(h);
-		if (mheap_objspan_live(&s->obj) < s->nelems)
-			goto have;
-		mheap_span_list_insert(mheap_mcentral_list(mc, true, sg), s);
-	}
-	spin_unlock_irqrestore(&mc->lock, flags);
-	transit_end(h, sg);
-	return NULL;
-have:
-	mcentral_cache(h, s, sg);
-	spin_unlock_irqrestore(&mc->lock, flags);
-	rewind(s);
-	*tsg = sg;
-	return s;
-}
-
-/*
- * Drop one object from a listed span whose count is at a transition: it
- * turns partial (was full) or empty.  The decrement happens under the
- * mcentral lock, so the span cannot be released under our feet.
- */
-static void mcentral_free_transition(struct mheap *h, struct mheap_span *s)
-{
-	struct mheap_mcentral *mc = &h->mcentral[s->spanclass];
-	unsigned long flags;
-	unsigned int v;
-
-	spin_lock_irqsave(&mc->lock, flags);
-	v = atomic_dec_return(&s->obj.live);
-	/* Cached again since the free looked, or being swept: not ours. */
-	if ((v & MHEAP_LIVE_CACHED) || !s->list) {
-		spin_unlock_irqrestore(&mc->lock, flags);
-		return;
-	}
-	if (!v) {
-		mheap_span_list_remove(s->list, s);
-		if (!mc->spare && s->spanclass && !span_high(h, s)) {
-			/*
-			 * The next refill takes it: no span torn down and
-			 * rebuilt.  Empty, it has nothing to sweep in any
-			 * cycle: mark it swept in this one.
-			 */
-			WRITE_ONCE(s->sweepgen, READ_ONCE(h->gc.sweepgen));
-			mc->spare = s;
-			spin_unlock_irqrestore(&mc->lock, flags);
-			return;
-		}
-		mc->nspans--;
-		spin_unlock_irqrestore(&mc->lock, flags);
-		mheap_span_release(h, s);
-		return;
-	}
-	if (s->list == &mc->full[0] || s->list == &mc->full[1]) {
-		struct mheap_span_list *to = &mc->partial[s->list - mc->full];
-
-		mheap_span_list_remove(s->list, s);
-		mheap_span_list_insert(to, s);
-	}
-	spin_unlock_irqrestore(&mc->lock, flags);
 }
 
 /*
@@ -581,18 +133,20 @@ static struct mheap_span *mcache_refill(struct mheap *h, u8 spanclass,
 	u32 fsg;
 
 	mheap_deduct_sweep_credit(h, mheap_class_npages[cls] << PAGE_SHIFT);
-	s = mcentral_cache_span(h, spanclass, tsg);
+	s = mheap_mcentral_cache_span(h, spanclass, tsg);
+	if (s)
+		rewind(s);
 	/*
 	 * Placement: a high partial span is left to drain, and a fresh span
 	 * is carved low instead, if that fits without growing.  Otherwise
 	 * holes refilled in place would pin the high regions forever,
 	 * however much of the heap is free.
 	 */
-	if (s && span_high(h, s)) {
-		fresh = mcentral_grow(h, spanclass, gfp, false, &fsg);
+	if (s && mheap_span_high(h, s)) {
+		fresh = mheap_mcentral_grow(h, spanclass, gfp, false, &fsg);
 		if (fresh) {
-			mcentral_uncache(h, s);
-			transit_end(h, *tsg);
+			mheap_mcentral_uncache(h, s);
+			mheap_transit_end(h, *tsg);
 			*tsg = fsg;
 			s = fresh;
 			atomic_long_add(s->nelems * s->elemsize,
@@ -602,7 +156,7 @@ static struct mheap_span *mcache_refill(struct mheap *h, u8 spanclass,
 	if (!s) {
 		if (!mheap_sweep_done(h))
 			mheap_reclaim(h, mheap_class_npages[cls]);
-		s = mcentral_grow(h, spanclass, gfp, true, tsg);
+		s = mheap_mcentral_grow(h, spanclass, gfp, true, tsg);
 		if (s)
 			atomic_long_add(s->nelems * s->elemsize,
 					&h->gc.alloc_bytes);
@@ -702,22 +256,17 @@ static void *large_alloc(struct mheap *h, size_t size, gfp_t gfp)
 	s = mheap_alloc_span(h, npages, MHEAP_SPAN_DEAD, gfp);
 	if (!s)
 		return NULL;
-	if (objspan_init(h, s, 0, npages << PAGE_SHIFT, 1, gfp)) {
-		mheap_span_release(h, s);
+	if (mheap_objspan_init(h, s, 0, npages << PAGE_SHIFT, 1, gfp)) {
+		mheap_objspan_free(h, s);
 		return NULL;
 	}
 	set_bit(0, s->obj.alloc_bits);
 	atomic_set(&s->obj.live, 1);
 	p = (void *)s->start;
 	/* ksize() hands the whole span out: zero all of it. */
-	if (s->needzero && want_init_on_alloc(gfp)) {
-		mheap_unpoison(p, npages << PAGE_SHIFT);
-		memset(p, 0, npages << PAGE_SHIFT);
-	}
-	mheap_poison(p, npages << PAGE_SHIFT, MHEAP_KASAN_FREE);
-	mheap_unpoison(p, size);
+	mheap_post_alloc_hook(p, s->elemsize, size, gfp,
+			      s->needzero && want_init_on_alloc(gfp));
 	atomic_long_add(npages << PAGE_SHIFT, &h->gc.alloc_bytes);
-	kmemleak_alloc(p, size, 1, gfp);
 	/* Large objects wait on class 0's full list for their sweeps. */
 	spin_lock_irqsave(&mc->lock, flags);
 	mc->nspans++;
@@ -733,61 +282,25 @@ static void *large_alloc(struct mheap *h, size_t size, gfp_t gfp)
 	spin_unlock_irqrestore(&mc->lock, flags);
 	if (marking)
 		mheap_mark_page(h, s);
-	/* Publish last, as in mcentral_grow(). */
+	/* Publish last, as in mheap_mcentral_grow(). */
 	smp_store_release(&s->state, MHEAP_SPAN_IN_USE);
 	mheap_count(h, MHEAP_CNT_LARGE_ALLOCS);
 	return p;
 }
 
-static void large_free(struct mheap *h, struct mheap_span *s, const void *p)
+/* @p is the live large object of @s. */
+static void large_free(struct mheap *h, struct mheap_span *s, void *p)
 {
-	if (p != (void *)s->start) {
-		bad_free(h, p, "interior pointer of a large object");
-		return;
-	}
-	if (!test_bit(0, s->obj.alloc_bits)) {
-		bad_free(h, p, "double free");
-		return;
-	}
 	if (unlikely(!span_swept(h, s)) && !free_unswept_ok(h, s, 0, 0))
 		return;
+	mheap_free_hook(s, p);
 	if (!free_claim(h, s, 0, 0)) {
-		bad_free(h, p, "double free");
+		bad_free(h, p, "double free (concurrent)");
 		return;
-	}
-	kmemleak_free(p);
-	if (want_init_on_free()) {
-		mheap_unpoison(p, s->elemsize);
-		memset((void *)p, 0, s->elemsize);
 	}
 	mheap_count(h, MHEAP_CNT_LARGE_FREES);
 	/* live goes 1 -> 0 under the lock; the span goes unless being swept. */
-	mcentral_free_transition(h, s);
-}
-
-/**
- * mheap_objects_sweep_dead() - sweeping found object @idx of @s dead
- * @h: heap
- * @s: span being swept
- * @idx: object index; its alloc bit is already clear
- */
-void mheap_objects_sweep_dead(struct mheap *h, struct mheap_span *s,
-			      unsigned int idx)
-{
-	void *p = (void *)(s->start + idx * s->elemsize);
-
-	kmemleak_free(p);
-	if (want_init_on_free()) {
-		mheap_unpoison(p, s->elemsize);
-		memset(p, 0, s->elemsize);
-	} else {
-		WRITE_ONCE(s->obj.needzero, true);
-	}
-	mheap_poison(p, s->elemsize, MHEAP_KASAN_FREE);
-	if (!s->spanclass)
-		mheap_count(h, MHEAP_CNT_LARGE_FREES);
-	else
-		this_cpu_inc(h->mcache->frees);
+	mheap_mcentral_free_transition(h, s);
 }
 
 /* === Public interface ================================================ */
@@ -843,13 +356,13 @@ again:
 			 */
 			live = mheap_objspan_live(&s->obj);
 			if (idx == s->nelems && live < s->nelems &&
-			    (!live || !span_high(h, s))) {
+			    (!live || !mheap_span_high(h, s))) {
 				s->obj.freeindex = 0;
 				idx = next_free_slow(s);
 			}
 			if (idx == s->nelems) {
 				c->alloc[sc] = NULL;
-				mcentral_uncache(h, s);
+				mheap_mcentral_uncache(h, s);
 				s = NULL;
 			}
 		}
@@ -870,11 +383,11 @@ again:
 			 */
 			if (c->alloc[sc] ||
 			    s->sweepgen != READ_ONCE(h->gc.sweepgen) + 3)
-				mcentral_uncache(h, s);
+				mheap_mcentral_uncache(h, s);
 			else
 				c->alloc[sc] = s;
 			/* In the mcache, or swept and filed: arrived. */
-			transit_end(h, tsg);
+			mheap_transit_end(h, tsg);
 			goto again;
 		}
 	}
@@ -886,13 +399,7 @@ again:
 	local_unlock_irqrestore(&h->mcache->lock, flags);
 
 	p = (void *)(s->start + idx * s->elemsize);
-	if (zero) {
-		mheap_unpoison(p, s->elemsize);
-		memset(p, 0, s->elemsize);
-		mheap_poison(p, s->elemsize, MHEAP_KASAN_FREE);
-	}
-	mheap_unpoison(p, size);
-	kmemleak_alloc(p, size, 1, gfp);
+	mheap_post_alloc_hook(p, s->elemsize, size, gfp, zero);
 	return p;
 }
 EXPORT_SYMBOL_GPL(mheap_alloc);
@@ -913,52 +420,31 @@ void mheap_free(struct mheap *h, const void *p)
 {
 	struct mheap_objspan *o;
 	struct mheap_span *s;
-	unsigned long off;
+	const char *why;
 	unsigned int idx;
 	unsigned int live;
 	int v;
 
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
-	s = mheap_span_of(h, p);
-	if (!s) {
-		bad_free(h, p, "not an object of this heap");
-		return;
-	}
-	/* Pairs with the release publishing an object span. */
-	if (smp_load_acquire(&s->state) != MHEAP_SPAN_IN_USE) {
-		bad_free(h, p, "not an object (a manual span?)");
+	s = mheap_object_lookup(h, p, false, &idx, &why);
+	if (unlikely(!s)) {
+		bad_free(h, p, why);
 		return;
 	}
 	if (!s->spanclass) {
-		large_free(h, s, p);
+		large_free(h, s, (void *)p);
 		return;
 	}
 	o = &s->obj;
-	off = (unsigned long)p - s->start;
-	idx = mheap_obj_index(off, o->divmagic);
-	if (idx >= s->nelems || idx * s->elemsize != off) {
-		bad_free(h, p, "interior pointer");
-		return;
-	}
-	if (!test_bit(idx, o->alloc_bits)) {
-		bad_free(h, p, "double free");
-		return;
-	}
 	/* A sweep may be about to free it: the collector may own it. */
-	if (unlikely(!span_swept(h, s)) && !free_unswept_ok(h, s, idx, off))
+	if (unlikely(!span_swept(h, s)) &&
+	    !free_unswept_ok(h, s, idx, idx * s->elemsize))
 		return;
 	mheap_test_point(h, MHEAP_TP_FREE_CHECKED);
 	/* Finish with the memory before the slot can be handed out again. */
-	kmemleak_free(p);
-	if (want_init_on_free()) {
-		mheap_unpoison(p, s->elemsize);
-		memset((void *)p, 0, s->elemsize);
-	} else {
-		WRITE_ONCE(o->needzero, true);
-	}
-	mheap_poison(p, s->elemsize, MHEAP_KASAN_FREE);
-	if (!free_claim(h, s, idx, off)) {
+	mheap_free_hook(s, (void *)p);
+	if (!free_claim(h, s, idx, idx * s->elemsize)) {
 		bad_free(h, p, "double free (concurrent)");
 		return;
 	}
@@ -976,7 +462,7 @@ void mheap_free(struct mheap *h, const void *p)
 	do {
 		live = v & ~MHEAP_LIVE_CACHED;
 		if (!(v & MHEAP_LIVE_CACHED) && (live == 1 || live == s->nelems)) {
-			mcentral_free_transition(h, s);
+			mheap_mcentral_free_transition(h, s);
 			return;
 		}
 		mheap_test_point(h, MHEAP_TP_FREE_LOCKLESS);
@@ -996,22 +482,13 @@ EXPORT_SYMBOL_GPL(mheap_free);
 size_t mheap_ksize(struct mheap *h, const void *p)
 {
 	struct mheap_span *s;
-	unsigned long off;
+	const char *why;
+	unsigned int idx;
 
 	if (ZERO_OR_NULL_PTR(p))
 		return 0;
-	s = mheap_span_of(h, p);
-	/* Pairs with the release publishing an object span. */
-	if (!s || smp_load_acquire(&s->state) != MHEAP_SPAN_IN_USE)
-		return 0;
-	off = (unsigned long)p - s->start;
-	if (s->spanclass &&
-	    mheap_obj_index(off, s->obj.divmagic) * s->elemsize != off)
-		return 0;
-	if (!s->spanclass && off)
-		return 0;
-	if (!test_bit(s->spanclass ? mheap_obj_index(off, s->obj.divmagic) : 0,
-		      s->obj.alloc_bits))
+	s = mheap_object_lookup(h, p, false, &idx, &why);
+	if (!s)
 		return 0;
 	mheap_unpoison(p, s->elemsize);
 	return s->elemsize;
@@ -1035,7 +512,7 @@ void mheap_mcache_drain_cpu(struct mheap *h, unsigned int cpu)
 
 		if (s) {
 			c->alloc[sc] = NULL;
-			mcentral_uncache(h, s);
+			mheap_mcentral_uncache(h, s);
 		}
 	}
 }
@@ -1057,7 +534,7 @@ static void mcache_flush_fn(struct work_struct *work)
 
 		if (s) {
 			c->alloc[sc] = NULL;
-			mcentral_uncache(h, s);
+			mheap_mcentral_uncache(h, s);
 		}
 	}
 	local_unlock_irqrestore(&h->mcache->lock, flags);
@@ -1089,45 +566,16 @@ void mheap_mcache_flush_all(struct mheap *h)
 EXPORT_SYMBOL_IF_KUNIT(mheap_mcache_flush_all);
 
 /**
- * mheap_mcentral_drop_spares() - give every class's spare span back
- * @h: heap
+ * mheap_objects_init() - every CPU's mcache, empty
+ * @h: heap being created
  *
- * Before memory is released: a spare keeps its region in use.
+ * Return: 0 or -ENOMEM.
  */
-void mheap_mcentral_drop_spares(struct mheap *h)
-{
-	unsigned long flags;
-	unsigned int sc;
-
-	for (sc = 0; sc < MHEAP_NUM_SPANCLASSES; sc++) {
-		struct mheap_mcentral *mc = &h->mcentral[sc];
-		struct mheap_span *s;
-
-		spin_lock_irqsave(&mc->lock, flags);
-		s = mc->spare;
-		mc->spare = NULL;
-		if (s)
-			mc->nspans--;
-		spin_unlock_irqrestore(&mc->lock, flags);
-		if (s)
-			mheap_span_release(h, s);
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(mheap_mcentral_drop_spares);
-
 int mheap_objects_init(struct mheap *h)
 {
-	unsigned int i, j, cpu;
+	unsigned int cpu;
 
 	BUILD_BUG_ON(PAGE_SHIFT != MHEAP_CLASS_PAGE_SHIFT);
-	for (i = 0; i < MHEAP_NUM_SPANCLASSES; i++) {
-		spin_lock_init(&h->mcentral[i].lock);
-		for (j = 0; j < 2; j++) {
-			mheap_span_list_init_sorted(&h->mcentral[i].partial[j]);
-			mheap_span_list_init(&h->mcentral[i].full[j]);
-		}
-	}
-	mheap_gcbits_init(&h->gcbits);
 	if (mheap_should_fail(MHEAP_FAULT_METADATA, sizeof(*h->mcache)))
 		return -ENOMEM;
 	h->mcache = alloc_percpu(struct mheap_mcache);
@@ -1163,19 +611,13 @@ static void forget_objects(struct mheap *h, struct mheap_span *s)
 void mheap_objects_destroy(struct mheap *h)
 {
 	struct mheap_special *sp, *next;
-	struct mheap_region *r;
-	unsigned long addr, end;
+	struct mheap_span *s;
 
 	if (!h->mcache)
 		return;
-	list_for_each_entry(r, &h->regions, node) {
-		end = r->base + (r->npages << PAGE_SHIFT);
-		for (addr = r->base; addr < end; addr += PAGE_SIZE) {
-			struct mheap_span *s = mheap_span_of(h, (void *)addr);
-
-			if (s && s->start == addr && s->state == MHEAP_SPAN_IN_USE)
-				forget_objects(h, s);
-		}
+	for_each_span(h, s) {
+		if (s->state == MHEAP_SPAN_IN_USE)
+			forget_objects(h, s);
 	}
 	/* Finalizers queued after the last run of the work: not run. */
 	for (sp = h->gc.finq; sp; sp = next) {
@@ -1185,5 +627,4 @@ void mheap_objects_destroy(struct mheap *h)
 	h->gc.finq = NULL;
 	free_percpu(h->mcache);
 	h->mcache = NULL;
-	mheap_gcbits_destroy(&h->gcbits);
 }

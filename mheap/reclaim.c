@@ -30,8 +30,7 @@ static unsigned long chunk_base(struct mheap *h, unsigned long chunk)
 	if (chunk < h->pages.nchunks) {
 		r = h->chunk_region[chunk];
 		if (r)
-			base = r->base + (((chunk << PALLOC_CHUNK_SHIFT) -
-					   r->lpage) << PAGE_SHIFT);
+			base = mheap_region_addr(r, chunk << PALLOC_CHUNK_SHIFT);
 	}
 	spin_unlock_irqrestore(&h->lock, flags);
 	return base;
@@ -66,7 +65,7 @@ static unsigned long reclaim_range(struct mheap *h, unsigned long addr,
 
 	if (!a)
 		return 0;
-	first = (addr - a->base) >> PAGE_SHIFT;
+	first = mheap_arena_page(a, addr);
 	end = first + npages;
 	for (w = first / BITS_PER_LONG; w * BITS_PER_LONG < end; w++) {
 		base = w * BITS_PER_LONG;

@@ -4,7 +4,7 @@
  * mgcscavenge.go, within what a module can unmap).
  *
  * A module cannot unmap single kernel pages, so memory goes back a whole
- * free region at a time (mheap_release()).  Three things drive it:
+ * free region at a time (mheap_trim()).  Three things drive it:
  *
  *  - a background worker per heap keeps the memory that is mapped but not
  *    in use near a goal, Go's retainExtraPercent: 10% of what is in use
@@ -62,8 +62,8 @@ static void scav_work_fn(struct work_struct *work)
 		return;
 	/* One region per run: small quanta, the CPU goes back in between. */
 	if (committed > in_use + goal)
-		released = mheap_release(h, 1, MHEAP_SRC_BACKGROUND,
-					 MHEAP_RELEASE_TRY);
+		released = mheap_trim(h, 1, MHEAP_SRC_BACKGROUND,
+				      MHEAP_TRIM_TRY);
 	queue_delayed_work(system_unbound_wq, &h->scav_work,
 			   released ? SCAV_BUSY_DELAY : SCAV_IDLE_DELAY);
 }
@@ -113,8 +113,8 @@ static unsigned long mheap_shrink_scan(struct shrinker *shrink,
 	if (!(sc->gfp_mask & __GFP_DIRECT_RECLAIM) ||
 	    (sc->gfp_mask & (__GFP_FS | __GFP_IO)) != (__GFP_FS | __GFP_IO))
 		return SHRINK_STOP;
-	freed = mheap_release(h, sc->nr_to_scan, MHEAP_SRC_SHRINKER,
-			      MHEAP_RELEASE_TRY);
+	freed = mheap_trim(h, sc->nr_to_scan, MHEAP_SRC_SHRINKER,
+			   MHEAP_TRIM_TRY);
 	return freed ? freed : SHRINK_STOP;
 }
 

@@ -12,10 +12,10 @@
 #include <linux/string.h>
 #include <kunit/visibility.h>
 #include "internal.h"
+#include "hooks.h"
 #include <trace/events/mheap.h>
 
 static struct kmem_cache *mheap_span_cachep;
-static enum cpuhp_state mheap_cpuhp_state;
 
 /* === Span lists ====================================================== */
 
@@ -251,18 +251,8 @@ void mheap_pcpu_drain_all(struct mheap *h)
 }
 EXPORT_SYMBOL_IF_KUNIT(mheap_pcpu_drain_all);
 
-/* CPU hotplug teardown: a dead CPU's caches must not strand memory. */
-static int mheap_cpu_dead(unsigned int cpu, struct hlist_node *node)
-{
-	struct mheap *h = hlist_entry_safe(node, struct mheap, cpuhp_node);
-
-	mheap_mcache_drain_cpu(h, cpu);
-	mheap_pcpu_drain_cpu(h, cpu);
-	return 0;
-}
-
 /**
- * mheap_pcpu_init() - allocate a heap's per-CPU caches, watch hotplug
+ * mheap_pcpu_init() - allocate a heap's per-CPU caches
  * @h: heap
  *
  * Return: 0 or a negative errno; nothing left allocated on failure.
@@ -270,7 +260,6 @@ static int mheap_cpu_dead(unsigned int cpu, struct hlist_node *node)
 int mheap_pcpu_init(struct mheap *h)
 {
 	unsigned int cpu;
-	int err;
 
 	if (mheap_should_fail(MHEAP_FAULT_METADATA, sizeof(struct mheap_pcpu)))
 		return -ENOMEM;
@@ -279,24 +268,17 @@ int mheap_pcpu_init(struct mheap *h)
 		return -ENOMEM;
 	for_each_possible_cpu(cpu)
 		spin_lock_init(&per_cpu_ptr(h->pcpu, cpu)->lock);
-	err = cpuhp_state_add_instance_nocalls(mheap_cpuhp_state,
-					       &h->cpuhp_node);
-	if (err) {
-		free_percpu(h->pcpu);
-		h->pcpu = NULL;
-	}
-	return err;
+	return 0;
 }
 
 /**
- * mheap_pcpu_destroy() - stop watching hotplug, free the per-CPU caches
+ * mheap_pcpu_destroy() - drain and free the per-CPU caches
  * @h: heap
  */
 void mheap_pcpu_destroy(struct mheap *h)
 {
 	if (!h->pcpu)
 		return;
-	cpuhp_state_remove_instance_nocalls(mheap_cpuhp_state, &h->cpuhp_node);
 	mheap_pcpu_drain_all(h);
 	free_percpu(h->pcpu);
 	h->pcpu = NULL;
@@ -376,7 +358,7 @@ struct mheap_span *__mheap_alloc_span(struct mheap *h, unsigned long npages,
 	s->region = r;
 	s->lpage = lpage;
 	s->npages = npages;
-	s->start = r->base + (off << PAGE_SHIFT);
+	s->start = mheap_region_addr(r, lpage);
 	s->limit = s->start + (npages << PAGE_SHIFT);
 	s->elemsize = npages << PAGE_SHIFT;
 	s->nelems = 1;
@@ -390,7 +372,7 @@ struct mheap_span *__mheap_alloc_span(struct mheap *h, unsigned long npages,
 	arena = mheap_arena_of(h, s->start);
 	/* A reader that sees the pageInUse bit must see the span map too. */
 	smp_mb__before_atomic();
-	set_bit((s->start - arena->base) >> PAGE_SHIFT, arena->page_in_use);
+	set_bit(mheap_arena_page(arena, s->start), arena->page_in_use);
 	atomic_long_add(npages, &h->pages_in_use);
 	atomic_long_inc(&h->spans_live);
 	mheap_count(h, MHEAP_CNT_SPANS_ALLOCATED);
@@ -414,7 +396,7 @@ void mheap_free_span(struct mheap *h, struct mheap_span *s)
 	smp_store_release(&s->state, MHEAP_SPAN_DEAD);
 	mheap_set_spans(h, s, NULL);
 	mheap_span_poison(s);
-	clear_bit((s->start - arena->base) >> PAGE_SHIFT, arena->page_in_use);
+	clear_bit(mheap_arena_page(arena, s->start), arena->page_in_use);
 
 	spin_lock_irqsave(&h->lock, flags);
 	palloc_free(&h->pages, s->lpage, s->npages);
@@ -434,23 +416,110 @@ void mheap_free_span(struct mheap *h, struct mheap_span *s)
  */
 void mheap_free_all_spans(struct mheap *h)
 {
-	struct mheap_region *r;
-	unsigned long addr, end;
+	struct mheap_span *s;
 
-	list_for_each_entry(r, &h->regions, node) {
-		end = r->base + (r->npages << PAGE_SHIFT);
-		for (addr = r->base; addr < end; addr += PAGE_SIZE) {
-			struct mheap_span *s = mheap_span_of(h, (void *)addr);
-
-			if (!s || s->start != addr)
-				continue;
-			mheap_set_spans(h, s, NULL);
-			s->state = MHEAP_SPAN_DEAD;
-			atomic_long_sub(s->npages, &h->pages_in_use);
-			atomic_long_dec(&h->spans_live);
-			kmem_cache_free(mheap_span_cachep, s);
-		}
+	for_each_span(h, s) {
+		mheap_set_spans(h, s, NULL);
+		s->state = MHEAP_SPAN_DEAD;
+		atomic_long_sub(s->npages, &h->pages_in_use);
+		atomic_long_dec(&h->spans_live);
+		kmem_cache_free(mheap_span_cachep, s);
 	}
+}
+
+/* === Objects by address ============================================== */
+
+/**
+ * mheap_object_lookup() - the object of @h at an address
+ * @h: heap
+ * @p: the address
+ * @interior: whether an address inside an object names it, as for marking;
+ *	else only the object's first byte does
+ * @idx: where the object's index in its span is left
+ * @why: where the reason is left when @p names no live object
+ *
+ * The checks every entry point that takes a pointer makes: the span the
+ * span map has for @p, published as an object span, an index inside it,
+ * and the object's alloc bit set.  Lock-free: unless the caller owns the
+ * object, the answer may be stale as soon as it is given.
+ *
+ * Return: the span, or NULL.
+ */
+struct mheap_span *mheap_object_lookup(struct mheap *h, const void *p,
+				       bool interior, unsigned int *idx,
+				       const char **why)
+{
+	struct mheap_span *s = mheap_span_of(h, p);
+	unsigned long off;
+	unsigned int i;
+
+	if (!s) {
+		*why = "not an object of this heap";
+		return NULL;
+	}
+	/* Pairs with the release publishing an object span. */
+	if (smp_load_acquire(&s->state) != MHEAP_SPAN_IN_USE) {
+		*why = "not an object (a manual span?)";
+		return NULL;
+	}
+	off = (unsigned long)p - s->start;
+	i = s->spanclass ? mheap_obj_index(off, s->obj.divmagic) : 0;
+	if (i >= s->nelems || (!interior && i * s->elemsize != off)) {
+		*why = s->spanclass ? "interior pointer" :
+				      "interior pointer of a large object";
+		return NULL;
+	}
+	if (!test_bit(i, s->obj.alloc_bits)) {
+		*why = "double free";
+		return NULL;
+	}
+	*idx = i;
+	return s;
+}
+EXPORT_SYMBOL_IF_KUNIT(mheap_object_lookup);
+
+/**
+ * mheap_mark_page() - note in pageMarks that @s holds a marked object
+ * @h: heap
+ * @s: live object span
+ */
+void mheap_mark_page(struct mheap *h, struct mheap_span *s)
+{
+	struct mheap_arena *a = mheap_arena_of(h, s->start);
+	unsigned long bit = mheap_arena_page(a, s->start);
+
+	if (!test_bit(bit, a->page_marks))
+		set_bit(bit, a->page_marks);
+}
+
+/**
+ * mheap_next_span() - the first live span at or after a page number
+ * @h: heap
+ * @lp: page number; left at the span found
+ *
+ * Return: the span, or NULL past the last page.
+ */
+struct mheap_span *mheap_next_span(struct mheap *h, unsigned long *lp)
+{
+	unsigned long p = *lp, npages = palloc_npages(&h->pages);
+
+	while (p < npages) {
+		struct mheap_region *r = mheap_region_of_lpage(h, p);
+		struct mheap_span *s;
+
+		if (!r) {
+			p = ALIGN(p + 1, MHEAP_CHUNK_PAGES);
+			continue;
+		}
+		s = mheap_span_of(h, (void *)mheap_region_addr(r, p));
+		if (s && s->lpage == p) {
+			*lp = p;
+			return s;
+		}
+		/* A span reused under us must not send the walk backwards. */
+		p = s ? max(p + 1, s->lpage + s->npages) : p + 1;
+	}
+	return NULL;
 }
 
 /* === Manual spans (public) =========================================== */
@@ -483,7 +552,7 @@ struct mheap_span *mheap_alloc_manual(struct mheap *h, unsigned long npages,
 	mheap_span_unpoison(s);
 	if (s->needzero && want_init_on_alloc(gfp)) {
 		memset((void *)s->start, 0, npages << PAGE_SHIFT);
-		atomic_long_add(npages, &h->counters[MHEAP_CNT_PAGES_ZEROED]);
+		mheap_count_add(h, MHEAP_CNT_PAGES_ZEROED, npages);
 	}
 	return s;
 }
@@ -550,26 +619,14 @@ EXPORT_SYMBOL_GPL(mheap_span_npages);
 
 int mheap_span_cache_init(void)
 {
-	int ret;
-
 	mheap_span_cachep = kmem_cache_create("mheap_span",
 					      sizeof(struct mheap_span), 0,
 					      SLAB_TYPESAFE_BY_RCU, NULL);
-	if (!mheap_span_cachep)
-		return -ENOMEM;
-	ret = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN, "mm/mheap:dead",
-				      NULL, mheap_cpu_dead);
-	if (ret < 0) {
-		kmem_cache_destroy(mheap_span_cachep);
-		return ret;
-	}
-	mheap_cpuhp_state = ret;
-	return 0;
+	return mheap_span_cachep ? 0 : -ENOMEM;
 }
 
 void mheap_span_cache_exit(void)
 {
-	cpuhp_remove_multi_state(mheap_cpuhp_state);
 	/* Span structures are RCU-typesafe: let readers finish first. */
 	rcu_barrier();
 	kmem_cache_destroy(mheap_span_cachep);

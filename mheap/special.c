@@ -35,7 +35,7 @@ static unsigned int special_index(struct mheap_span *s, unsigned int offset)
 static void page_specials(struct mheap *h, struct mheap_span *s, bool set)
 {
 	struct mheap_arena *a = mheap_arena_of(h, s->start);
-	unsigned long bit = (s->start - a->base) >> PAGE_SHIFT;
+	unsigned long bit = mheap_arena_page(a, s->start);
 
 	if (set)
 		set_bit(bit, a->page_specials);
@@ -239,29 +239,21 @@ void mheap_fin_work_fn(struct work_struct *work)
 static struct mheap_span *object_span(struct mheap *h, const void *p,
 				      unsigned int *offset)
 {
-	struct mheap_span *s = mheap_span_of(h, p);
-	unsigned long off;
+	struct mheap_span *s;
+	const char *why;
 	unsigned int idx;
 
-	/* Pairs with the release publishing an object span. */
-	if (!s || smp_load_acquire(&s->state) != MHEAP_SPAN_IN_USE)
-		return ERR_PTR(-EINVAL);
-	off = (unsigned long)p - s->start;
-	idx = s->spanclass ? mheap_obj_index(off, s->obj.divmagic) : 0;
-	if (idx >= s->nelems || idx * s->elemsize != off)
+	s = mheap_object_lookup(h, p, false, &idx, &why);
+	if (!s)
 		return ERR_PTR(-EINVAL);
 	/*
-	 * A cycle may have found it dead: sweep first, then look, at the
-	 * span that holds @p now (the sweep may have freed the old one).
+	 * A cycle may have found it dead: sweep first, then look again, at
+	 * the span that holds @p now (the sweep may have freed the old one).
 	 */
 	mheap_ensure_swept(h, s);
-	if (mheap_span_of(h, p) != s)
+	if (mheap_object_lookup(h, p, false, &idx, &why) != s)
 		return ERR_PTR(-EINVAL);
-	/* Pairs with the release publishing an object span. */
-	if (smp_load_acquire(&s->state) != MHEAP_SPAN_IN_USE ||
-	    !test_bit(idx, s->obj.alloc_bits))
-		return ERR_PTR(-EINVAL);
-	*offset = off;
+	*offset = idx * s->elemsize;
 	return s;
 }
 

@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Collection cycles and sweeping (Go's mgcsweep.go and the sweep half of
- * mgc.go), for a heap whose user does the marking.
+ * Sweeping (Go's mgcsweep.go): freeing what a collection cycle (cycle.c)
+ * found dead.
  *
- * A cycle is mheap_gc_begin(), any number of mheap_mark() calls, and
- * mheap_gc_end().  Objects not marked in between are dead.  Ending the
- * cycle adds 2 to the heap's sweep generation sg, which turns every span
- * into one that needs sweeping (its sweepgen is now sg - 2) and every
- * mcentral "swept" list into an "unswept" one.  Spans are then swept
+ * Ending a cycle adds 2 to the heap's sweep generation sg, which turns
+ * every span into one that needs sweeping (its sweepgen is now sg - 2)
+ * and every mcentral "swept" list into an "unswept" one.  Spans are then swept
  * lazily, each exactly once, by whoever gets to it first:
  *
  *  - a CPU refilling its mcache sweeps unswept spans of the class it
- *    needs before it grows the heap (object.c, Go's cacheSpan);
+ *    needs before it grows the heap (mcentral.c, Go's cacheSpan);
  *  - an allocation pays sweep debt in proportion to the bytes it takes
  *    (proportional sweep, Go's deductSweepCredit);
  *  - the page reclaimer sweeps wholly unmarked spans before the page heap
@@ -43,6 +41,8 @@
 #include <linux/sched.h>
 #include <kunit/visibility.h>
 #include "internal.h"
+#include "testing.h"
+#include "hooks.h"
 #include <trace/events/mheap.h>
 
 const char *const mheap_sweep_src_names[MHEAP_SWEEP_SRC_COUNT] = {
@@ -228,9 +228,17 @@ unsigned long mheap_sweep_span(struct mheap *h, struct mheap_span *s, u32 sg,
 	unsigned long freed;
 
 	mheap_test_point(h, MHEAP_TP_SWEEP_CLAIMED);
-	for (w = 0; w < nwords; w++)
-		for_each_set_bit(bit, &ctx->dead[w], BITS_PER_LONG)
-			mheap_objects_sweep_dead(h, s, w * BITS_PER_LONG + bit);
+	for (w = 0; w < nwords; w++) {
+		for_each_set_bit(bit, &ctx->dead[w], BITS_PER_LONG) {
+			unsigned int idx = w * BITS_PER_LONG + bit;
+
+			mheap_free_hook(s, (void *)(s->start + idx * s->elemsize));
+			if (!s->spanclass)
+				mheap_count(h, MHEAP_CNT_LARGE_FREES);
+			else
+				this_cpu_inc(h->mcache->frees);
+		}
+	}
 	if (ctx->freed) {
 		atomic_sub(ctx->freed, &s->obj.live);
 		atomic_long_add(ctx->freed, &h->gc.objects_freed);
@@ -408,8 +416,13 @@ retry:
 	}
 }
 
-/* Go's gcPaceSweeper, with the heap in use at the cycle's end as budget. */
-static void pace_sweeper(struct mheap *h)
+/**
+ * mheap_sweep_pace() - set the proportional sweep's pace for a new cycle
+ * @h: heap whose cycle just ended
+ *
+ * Go's gcPaceSweeper, with the heap in use at the cycle's end as budget.
+ */
+void mheap_sweep_pace(struct mheap *h)
 {
 	unsigned long in_use = atomic_long_read(&h->pages_in_use);
 	unsigned long swept = atomic_long_read(&h->gc.pages_swept);
@@ -463,206 +476,25 @@ void mheap_bgsweep_set(struct mheap *h, bool on)
 }
 EXPORT_SYMBOL_IF_KUNIT(mheap_bgsweep_set);
 
-/* === Cycles ========================================================== */
-
-/* Forget which pages had marked objects (Go clears pageMarks per cycle). */
-static void clear_page_marks(struct mheap *h)
-{
-	unsigned long i, j;
-
-	mutex_lock(&h->grow_lock);
-	for (i = 0; i < h->l1_entries; i++) {
-		/* Pairs with the release stores publishing the index. */
-		struct mheap_arena **l2 = smp_load_acquire(&h->l1[i]);
-
-		if (!l2)
-			continue;
-		for (j = 0; j < MHEAP_L2_ENTRIES; j++) {
-			/* As above. */
-			struct mheap_arena *a = smp_load_acquire(&l2[j]);
-
-			if (a)
-				bitmap_zero(a->page_marks, MHEAP_ARENA_PAGES);
-		}
-	}
-	mutex_unlock(&h->grow_lock);
-}
-
-/**
- * mheap_gc_begin() - start a collection cycle: marking
- * @h: heap
- *
- * Finishes sweeping the previous cycle, waits for refills that carry a
- * span cached before it ended, then opens marking: from here
- * until mheap_gc_end(), mheap_mark() marks objects and new objects are
- * allocated marked.  Calling it while marking is already open does
- * nothing.
- *
- * Context: process context, may sleep.
- */
-void mheap_gc_begin(struct mheap *h)
-{
-	might_sleep();
-	mutex_lock(&h->gc_lock);
-	if (!h->gc.marking) {
-		mheap_sweep_all(h);
-		/*
-		 * A refill may still carry a span stamped before the last
-		 * cycle ended: it sweeps the span when it arrives, which
-		 * must happen before marks of the new cycle are set.
-		 */
-		mheap_mcache_wait_transit(h);
-		mheap_sweep_all(h);
-		clear_page_marks(h);
-		/* Pairs with the acquire in mheap_mark() and allocation. */
-		smp_store_release(&h->gc.marking, true);
-		trace_mheap_gc_begin(h, h->gc.cycles + 1);
-	}
-	mutex_unlock(&h->gc_lock);
-}
-EXPORT_SYMBOL_GPL(mheap_gc_begin);
-
-/* Chunks of page-number space holding regions: what the reclaimer scans. */
-static unsigned long heap_chunks(struct mheap *h)
-{
-	struct mheap_region *r;
-	unsigned long flags, end = 0;
-
-	spin_lock_irqsave(&h->lock, flags);
-	if (!list_empty(&h->regions)) {
-		r = list_last_entry(&h->regions, struct mheap_region, node);
-		end = (r->lpage + r->npages) >> PALLOC_CHUNK_SHIFT;
-	}
-	spin_unlock_irqrestore(&h->lock, flags);
-	return end;
-}
-
-/**
- * mheap_gc_end() - end marking; what was not marked is dead
- * @h: heap
- *
- * Adds 2 to the heap's sweep generation, so every span needs sweeping,
- * rotates the gcBits epochs, points the page reclaimer at the start of
- * the heap, makes every CPU give back the spans it cached during the
- * cycle (they are swept as they come back), computes the proportional
- * sweep pace and wakes the background sweeper.  Calling it while no
- * marking is open does nothing.
- *
- * Context: process context, may sleep.
- */
-void mheap_gc_end(struct mheap *h)
-{
-	u32 sg;
-
-	might_sleep();
-	mutex_lock(&h->gc_lock);
-	if (!h->gc.marking) {
-		mutex_unlock(&h->gc_lock);
-		return;
-	}
-	sg = h->gc.sweepgen + 2;
-	/*
-	 * mheap_gc_begin() left the lists drained and no sweeper can enter
-	 * since; a claimed span still being swept is waited for, so every
-	 * sweep of the old generation is over before the new one shows.
-	 */
-	while (!mheap_sweep_done(h))
-		usleep_range(50, 100);
-	WRITE_ONCE(h->gc.ppb_q32, 0);
-	WRITE_ONCE(h->gc.flushing, true);
-	WRITE_ONCE(h->gc.reclaim_end, heap_chunks(h));
-	atomic_long_set(&h->gc.reclaim_index, 0);
-	atomic_long_set(&h->gc.reclaim_credit, 0);
-	atomic_long_set(&h->gc.pages_swept, 0);
-	atomic_long_set(&h->gc.spans_swept, 0);
-	/*
-	 * Order matters for allocation: one that sees marking closed must
-	 * see the new sg, so that it still marks objects in a span it cached
-	 * before (now at sg + 1, swept only when it gives the span back).
-	 */
-	smp_store_release(&h->gc.sweepgen, sg);
-	/* After sg: pairs with the acquire of marking in allocation. */
-	smp_store_release(&h->gc.marking, false);
-	trace_mheap_gc_end(h, h->gc.cycles + 1);
-	/*
-	 * Sweepers may enter again, and whoever enters reads the new sg:
-	 * pairs with the fully ordered cmpxchg of mheap_sweep_begin().  Only
-	 * the flag goes: a CPU giving back a span cached before the bump may
-	 * already have claimed it, and counts itself here.
-	 */
-	atomic_fetch_andnot_release(MHEAP_SWEEP_DRAINED, &h->gc.active);
-	mheap_gcbits_next_epoch(&h->gcbits);
-	mheap_mcache_flush_all(h);
-	WRITE_ONCE(h->gc.flushing, false);
-	pace_sweeper(h);
-	/* Under gc_lock; debugfs reads it without. */
-	WRITE_ONCE(h->gc.cycles, h->gc.cycles + 1);
-	if (READ_ONCE(h->gc.bg_state) != MHEAP_BGSWEEP_OFF)
-		queue_work(system_unbound_wq, &h->gc.bg_work);
-	mutex_unlock(&h->gc_lock);
-}
-EXPORT_SYMBOL_GPL(mheap_gc_end);
-
-/**
- * mheap_mark() - mark the object holding an address
- * @h: heap
- * @p: any address inside an object (interior pointers are fine)
- *
- * Marks the object, and its span's first page in the arena's pageMarks
- * so the page reclaimer leaves the span alone.  The caller must hold a
- * reference that keeps the object from being freed explicitly meanwhile.
- *
- * Context: any context, lock-free.
- * Return: true if @p is in a live object of @h and marking is open;
- * false for addresses outside the heap, free slots, manual spans, and
- * outside a cycle.
- */
-bool mheap_mark(struct mheap *h, const void *p)
-{
-	struct mheap_span *s;
-	unsigned long off;
-	unsigned int idx;
-
-	/* Pairs with the release in mheap_gc_begin(). */
-	if (!smp_load_acquire(&h->gc.marking))
-		return false;
-	s = mheap_span_of(h, p);
-	/* Pairs with the release publishing an object span. */
-	if (!s || smp_load_acquire(&s->state) != MHEAP_SPAN_IN_USE)
-		return false;
-	off = (unsigned long)p - s->start;
-	idx = s->spanclass ? mheap_obj_index(off, s->obj.divmagic) : 0;
-	if (idx >= s->nelems || !test_bit(idx, s->obj.alloc_bits))
-		return false;
-	if (!test_bit(idx, s->obj.gcmark_bits))
-		set_bit(idx, s->obj.gcmark_bits);
-	mheap_mark_page(h, s);
-	return true;
-}
-EXPORT_SYMBOL_GPL(mheap_mark);
-
 /* === Set-up and teardown ============================================= */
 
-void mheap_gc_init(struct mheap *h)
+/**
+ * mheap_sweep_init() - nothing to sweep before the first cycle
+ * @h: heap being created
+ */
+void mheap_sweep_init(struct mheap *h)
 {
-	mutex_init(&h->gc_lock);
-	spin_lock_init(&h->gc.special_lock);
 	INIT_WORK(&h->gc.bg_work, bgsweep_fn);
-	INIT_WORK(&h->gc.fin_work, mheap_fin_work_fn);
-	/* Nothing to sweep before the first cycle. */
 	atomic_set(&h->gc.active, MHEAP_SWEEP_DRAINED);
 	h->gc.bg_state = MHEAP_BGSWEEP_IDLE;
 }
 
 /**
- * mheap_gc_destroy() - stop sweeping, run the finalizers already due
+ * mheap_sweep_destroy() - stop the background sweeper for good
  * @h: heap being destroyed
  */
-void mheap_gc_destroy(struct mheap *h)
+void mheap_sweep_destroy(struct mheap *h)
 {
 	WRITE_ONCE(h->gc.bg_stop, true);
 	cancel_work_sync(&h->gc.bg_work);
-	/* Objects found dead get their finalizers; the heap is still whole. */
-	flush_work(&h->gc.fin_work);
-	mutex_destroy(&h->gc_lock);
 }
