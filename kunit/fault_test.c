@@ -110,15 +110,9 @@ static unsigned long next_nth(unsigned long n)
 
 static long objects_in_use(struct mheap *h)
 {
-	unsigned long allocs = 0, frees = 0;
-	unsigned int cpu;
+	unsigned long allocs, frees;
 
-	for_each_possible_cpu(cpu) {
-		struct mheap_mcache *c = per_cpu_ptr(h->mcache, cpu);
-
-		allocs += READ_ONCE(c->allocs);
-		frees += READ_ONCE(c->frees);
-	}
+	mheap_class_counts(h, 0, &allocs, &frees);
 	return allocs - frees + counter(h, MHEAP_CNT_LARGE_ALLOCS) -
 	       counter(h, MHEAP_CNT_LARGE_FREES);
 }

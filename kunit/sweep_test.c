@@ -37,12 +37,10 @@ static bool obj_intact(const struct obj *o)
 /* Objects freed as the stats file counts them: per CPU, small only. */
 static long mcache_frees(struct mheap *h)
 {
-	unsigned int cpu;
-	long n = 0;
+	unsigned long allocs, frees;
 
-	for_each_possible_cpu(cpu)
-		n += per_cpu_ptr(h->mcache, cpu)->frees;
-	return n;
+	mheap_class_counts(h, 0, &allocs, &frees);
+	return frees;
 }
 
 static long swept(struct mheap *h, enum mheap_sweep_src src)

@@ -80,16 +80,12 @@ static unsigned long metadata_bytes(struct mheap *h)
 /* Sums of the per-CPU object counters. */
 static void objects_stats(struct seq_file *m, struct mheap *h)
 {
-	unsigned long allocs = 0, frees = 0, refills = 0;
+	unsigned long allocs, frees, refills = 0;
 	unsigned int cpu;
 
-	for_each_possible_cpu(cpu) {
-		struct mheap_mcache *c = per_cpu_ptr(h->mcache, cpu);
-
-		allocs += READ_ONCE(c->allocs);
-		frees += READ_ONCE(c->frees);
-		refills += READ_ONCE(c->refills);
-	}
+	mheap_class_counts(h, 0, &allocs, &frees);
+	for_each_possible_cpu(cpu)
+		refills += READ_ONCE(per_cpu_ptr(h->mcache, cpu)->refills);
 	seq_printf(m, "objects_allocated: %lu\n", allocs);
 	seq_printf(m, "objects_freed: %lu\n", frees);
 	seq_printf(m, "objects_in_use: %ld\n", (long)(allocs - frees));
@@ -464,41 +460,27 @@ DEFINE_SEQ_ATTRIBUTE(chunks);
 
 /* === <heap>/classes ================================================= */
 
-struct class_row {
-	unsigned long spans;
-	unsigned long objects;
-	unsigned long bytes;	/* large objects only */
-};
+/* Spans of size class @cls, from mcentral's counts (both span classes). */
+static unsigned long class_spans(struct mheap *h, unsigned int cls)
+{
+	u8 noscan = mheap_make_spanclass(cls, true);
+	u8 scan = mheap_make_spanclass(cls, false);
 
+	/* Written under the mcentral lock; a moment old is fine here. */
+	return data_race(READ_ONCE(h->mcentral[noscan].nspans) +
+			 READ_ONCE(h->mcentral[scan].nspans));
+}
+
+/*
+ * Printed from counters kept as spans and objects come and go, as
+ * zsmalloc's class statistics are, without walking the spans.
+ */
 static int classes_show(struct seq_file *m, void *v)
 {
 	struct mheap *h = m->private;
 	unsigned long tspans = 0, tobj = 0, tbytes = 0, twaste = 0;
-	struct class_row *rows;
-	struct mheap_span *s;
+	unsigned long allocs, frees;
 	unsigned int cls;
-	loff_t pos = 1;
-
-	if (mheap_should_fail(MHEAP_FAULT_CONTROL,
-			      MHEAP_NUM_CLASSES * sizeof(*rows)))
-		return -ENOMEM;
-	rows = kcalloc(MHEAP_NUM_CLASSES, sizeof(*rows), GFP_KERNEL);
-	if (!rows)
-		return -ENOMEM;
-	mutex_lock(&h->grow_lock);
-	rcu_read_lock();
-	while ((s = spans_find(h, &pos))) {
-		if (READ_ONCE(s->state) == MHEAP_SPAN_IN_USE) {
-			cls = mheap_spanclass_sizeclass(s->spanclass);
-			rows[cls].spans++;
-			rows[cls].objects += mheap_objspan_live(&s->obj);
-			if (!cls)
-				rows[0].bytes += s->elemsize;
-		}
-		pos = s->lpage + s->npages + 1;
-	}
-	rcu_read_unlock();
-	mutex_unlock(&h->grow_lock);
 
 	seq_printf(m, "%5s %7s %5s %8s %8s %10s %12s %12s\n", "class", "size",
 		   "pages", "objs/span", "spans", "inuse", "bytes_inuse",
@@ -506,22 +488,27 @@ static int classes_show(struct seq_file *m, void *v)
 	for (cls = 1; cls < MHEAP_NUM_CLASSES; cls++) {
 		unsigned long size = mheap_class_size[cls];
 		unsigned long span_bytes = mheap_class_npages[cls] * PAGE_SIZE;
-		unsigned long bytes = rows[cls].objects * size;
-		unsigned long waste = rows[cls].spans * span_bytes - bytes;
+		unsigned long spans = class_spans(h, cls), objects, bytes, waste;
 
+		mheap_class_counts(h, cls, &allocs, &frees);
+		objects = allocs - frees;
+		bytes = objects * size;
+		waste = spans * span_bytes - min(bytes, spans * span_bytes);
 		seq_printf(m, "%5u %7lu %5u %8u %8lu %10lu %12lu %12lu\n", cls,
 			   size, mheap_class_npages[cls], mheap_class_nelems[cls],
-			   rows[cls].spans, rows[cls].objects, bytes, waste);
-		tspans += rows[cls].spans;
-		tobj += rows[cls].objects;
+			   spans, objects, bytes, waste);
+		tspans += spans;
+		tobj += objects;
 		tbytes += bytes;
 		twaste += waste;
 	}
 	seq_printf(m, "%5s %7s %5s %8s %8lu %10lu %12lu %12lu\n", "Total", "",
 		   "", "", tspans, tobj, tbytes, twaste);
 	seq_printf(m, "%5s %7s %5s %8s %8lu %10lu %12lu %12s\n", "Large", "",
-		   "", "", rows[0].spans, rows[0].objects, rows[0].bytes, "");
-	kfree(rows);
+		   "", "", class_spans(h, 0),
+		   mheap_events_read(h, MHEAP_CNT_LARGE_ALLOCS) -
+		   mheap_events_read(h, MHEAP_CNT_LARGE_FREES),
+		   atomic_long_read(&h->large_pages) << PAGE_SHIFT, "");
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(classes);

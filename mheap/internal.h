@@ -334,8 +334,9 @@ struct mheap_mcentral {
  * struct mheap_mcache - one CPU's spans, one per span class (Go's mcache)
  * @lock:	local lock: the owner CPU with interrupts off.
  * @alloc:	the span each class allocates from, or NULL.
- * @allocs:	objects allocated on this CPU.
- * @frees:	objects freed on this CPU (this_cpu_inc, any context).
+ * @allocs:	objects allocated on this CPU, by size class.
+ * @frees:	objects freed on this CPU, by size class (this_cpu_inc, any
+ *		context, explicit frees and sweeping alike).
  * @refills:	spans taken from mcentral.
  * @heap:	owning heap, for @flush_work.
  * @flush_work:	runs on the owning CPU to give its spans back.
@@ -343,10 +344,10 @@ struct mheap_mcentral {
 struct mheap_mcache {
 	local_lock_t lock;
 	struct mheap_span *alloc[MHEAP_NUM_SPANCLASSES];
-	unsigned long allocs;
-	unsigned long frees;
 	unsigned long refills;
 	struct mheap *heap;
+	unsigned long allocs[MHEAP_NUM_CLASSES];
+	unsigned long frees[MHEAP_NUM_CLASSES];
 	struct work_struct flush_work;
 };
 
@@ -605,6 +606,7 @@ struct mheap_control {
  * @cpuhp_node:	instance of the CPU hotplug state that drains @pcpu.
  * @pages_in_use: pages in live spans.
  * @spans_live:	live spans.
+ * @large_pages: pages of live large objects.
  * @events:	event counters, per CPU, see &enum mheap_counter.
  * @mcentral:	one per span class.
  * @mcache:	per-CPU span caches.
@@ -641,6 +643,7 @@ struct mheap {
 
 	atomic_long_t pages_in_use;
 	atomic_long_t spans_live;
+	atomic_long_t large_pages;
 	struct mheap_events __percpu *events;
 	struct mheap_mcentral mcentral[MHEAP_NUM_SPANCLASSES];
 	struct mheap_mcache __percpu *mcache;
@@ -659,6 +662,31 @@ struct mheap {
 };
 
 extern const char *const mheap_counter_names[];
+
+/*
+ * Small objects of size class @cls allocated and freed, summed over the
+ * per-CPU counts (class 0: every class).  Exact once the heap is quiet,
+ * else a moment old.
+ */
+static inline void mheap_class_counts(struct mheap *h, unsigned int cls,
+				      unsigned long *allocs,
+				      unsigned long *frees)
+{
+	unsigned int first = cls ? cls : 1;
+	unsigned int last = cls ? cls : MHEAP_NUM_CLASSES - 1;
+	unsigned int cpu, c;
+
+	*allocs = 0;
+	*frees = 0;
+	for_each_possible_cpu(cpu) {
+		struct mheap_mcache *mc = per_cpu_ptr(h->mcache, cpu);
+
+		for (c = first; c <= last; c++) {
+			*allocs += READ_ONCE(mc->allocs[c]);
+			*frees += READ_ONCE(mc->frees[c]);
+		}
+	}
+}
 
 /* One CPU's event counters of a heap. */
 struct mheap_events {

@@ -104,6 +104,8 @@ void mheap_objspan_free(struct mheap *h, struct mheap_span *s)
 
 	if (unlikely(READ_ONCE(s->specials)))
 		mheap_specials_free_all(h, s);
+	if (!s->spanclass)
+		atomic_long_sub(s->npages, &h->large_pages);
 	/* The span dies (no longer found) before its bits can go. */
 	s->obj.alloc_arena = NULL;
 	s->obj.mark_arena = NULL;
@@ -121,7 +123,8 @@ void mheap_objspan_free(struct mheap *h, struct mheap_span *s)
  * @nelems: number of objects
  * @gfp: allocation context, for the bit vectors
  *
- * Return: 0 or -ENOMEM; the caller frees @s with mheap_objspan_free().
+ * Return: 0, or -ENOMEM with nothing of the object side left: the caller
+ * gives @s back with mheap_free_span().
  */
 int mheap_objspan_init(struct mheap *h, struct mheap_span *s, u8 spanclass,
 		       unsigned long elemsize, unsigned int nelems, gfp_t gfp)
@@ -134,8 +137,13 @@ int mheap_objspan_init(struct mheap *h, struct mheap_span *s, u8 spanclass,
 					   mgfp);
 	o->gcmark_bits = mheap_gcbits_alloc(&h->gcbits, nelems, &o->mark_arena,
 					    mgfp);
-	if (!o->alloc_bits || !o->gcmark_bits)
+	if (!o->alloc_bits || !o->gcmark_bits) {
+		mheap_gcbits_put(&h->gcbits, o->alloc_arena);
+		mheap_gcbits_put(&h->gcbits, o->mark_arena);
+		o->alloc_arena = NULL;
+		o->mark_arena = NULL;
 		return -ENOMEM;
+	}
 	s->spanclass = spanclass;
 	s->elemsize = elemsize;
 	s->nelems = nelems;
@@ -145,6 +153,8 @@ int mheap_objspan_init(struct mheap *h, struct mheap_span *s, u8 spanclass,
 	o->alloc_cache = ~0ULL;
 	o->needzero = s->needzero;
 	atomic_set(&o->live, 0);
+	if (!spanclass)
+		atomic_long_add(s->npages, &h->large_pages);
 	trace_mheap_span_alloc(h, s, false);
 	return 0;
 }
@@ -175,7 +185,7 @@ struct mheap_span *mheap_mcentral_grow(struct mheap *h, u8 spanclass,
 		return NULL;
 	if (mheap_objspan_init(h, s, spanclass, mheap_class_size[cls],
 			       mheap_class_nelems[cls], gfp)) {
-		mheap_objspan_free(h, s);
+		mheap_free_span(h, s);
 		return NULL;
 	}
 	mheap_poison((void *)s->start, s->npages << PAGE_SHIFT, MHEAP_KASAN_FREE);

@@ -257,7 +257,7 @@ static void *large_alloc(struct mheap *h, size_t size, gfp_t gfp)
 	if (!s)
 		return NULL;
 	if (mheap_objspan_init(h, s, 0, npages << PAGE_SHIFT, 1, gfp)) {
-		mheap_objspan_free(h, s);
+		mheap_free_span(h, s);
 		return NULL;
 	}
 	set_bit(0, s->obj.alloc_bits);
@@ -395,7 +395,7 @@ again:
 	atomic_inc(&s->obj.live);
 	mark_new_object(h, s, idx);
 	zero = READ_ONCE(s->obj.needzero) && want_init_on_alloc(gfp);
-	this_cpu_inc(h->mcache->allocs);
+	this_cpu_inc(h->mcache->allocs[mheap_spanclass_sizeclass(sc)]);
 	local_unlock_irqrestore(&h->mcache->lock, flags);
 
 	p = (void *)(s->start + idx * s->elemsize);
@@ -448,7 +448,7 @@ void mheap_free(struct mheap *h, const void *p)
 		bad_free(h, p, "double free (concurrent)");
 		return;
 	}
-	this_cpu_inc(h->mcache->frees);
+	this_cpu_inc(h->mcache->frees[mheap_spanclass_sizeclass(s->spanclass)]);
 	/*
 	 * Once live drops we own nothing in the span, so a decrement that may
 	 * make it empty or partial happens under the mcentral lock, which is

@@ -225,6 +225,7 @@ unsigned long mheap_sweep_span(struct mheap *h, struct mheap_span *s, u32 sg,
 			       struct mheap_sweep_ctx *ctx)
 {
 	unsigned int w, nwords = BITS_TO_LONGS(s->nelems), bit;
+	unsigned int cls = mheap_spanclass_sizeclass(s->spanclass);
 	unsigned long freed;
 
 	mheap_test_point(h, MHEAP_TP_SWEEP_CLAIMED);
@@ -233,10 +234,10 @@ unsigned long mheap_sweep_span(struct mheap *h, struct mheap_span *s, u32 sg,
 			unsigned int idx = w * BITS_PER_LONG + bit;
 
 			mheap_free_hook(s, (void *)(s->start + idx * s->elemsize));
-			if (!s->spanclass)
+			if (!cls)
 				mheap_count(h, MHEAP_CNT_LARGE_FREES);
 			else
-				this_cpu_inc(h->mcache->frees);
+				this_cpu_inc(h->mcache->frees[cls]);
 		}
 	}
 	if (ctx->freed) {
