@@ -543,19 +543,31 @@ static void mcache_cpu_offline(struct kunit *test)
 static void mcache_spare_span(struct kunit *test)
 {
 	struct mheap *h = kunit_mheap(test, "kunit-spare", MHEAP_REGION_AUTO, 0);
-	u8 sc = mheap_make_spanclass(mheap_size_to_class(4096), true);
-	void *p = mheap_alloc(h, 4096, GFP_KERNEL), *q;
+	unsigned int cls = mheap_size_to_class(4096);
+	u8 sc = mheap_make_spanclass(cls, true);
+	unsigned int n = mheap_class_nelems[cls], i;
+	struct mheap_span *s;
+	void *objs[8], *q;
 	long built;
 
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_ASSERT_EQ(test, mheap_class_nelems[mheap_size_to_class(4096)], 1U);
-	mheap_mcache_flush_all(h);		/* p's span: full, listed */
+	KUNIT_ASSERT_LE(test, n, ARRAY_SIZE(objs));
+	/* One CPU's mcache fills one span: stay on the CPU meanwhile. */
+	migrate_disable();
+	for (i = 0; i < n; i++)
+		objs[i] = mheap_alloc(h, 4096, GFP_KERNEL);
+	migrate_enable();
+	s = mheap_span_of(h, objs[0]);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_PTR_EQ(test, mheap_span_of(h, objs[i]), s);
+	mheap_mcache_flush_all(h);		/* the span: full, listed */
 	built = counter(h, MHEAP_CNT_SPANS_ALLOCATED);
-	mheap_free(h, p);
+	for (i = 0; i < n; i++)
+		mheap_free(h, objs[i]);
 	KUNIT_EXPECT_NOT_NULL(test, h->mcentral[sc].spare);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->spans_live), 1L);
 	q = mheap_alloc(h, 4096, GFP_KERNEL);
-	KUNIT_EXPECT_PTR_EQ(test, q, p);
+	KUNIT_EXPECT_PTR_EQ(test, q, objs[0]);
 	KUNIT_EXPECT_NULL(test, h->mcentral[sc].spare);
 	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_SPANS_ALLOCATED), built);
 	mheap_mcache_flush_all(h);

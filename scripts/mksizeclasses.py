@@ -5,7 +5,8 @@
 The object sizes are the ones the Go runtime uses: they are worked out
 here with Go's procedure, which assumes 8 KiB pages.  mheap spans are
 made of 4 KiB pages, so the number of pages a span of each class takes
-is then chosen again, with Go's rule, for 4 KiB pages.
+is then chosen again, with Go's rule, for 4 KiB pages, and with at least
+8 objects per span up to 4 KiB and 4 above.
 
   mksizeclasses.py                 print the C section for sizeclass.c
   mksizeclasses.py --rst           print the table for the documentation
@@ -55,6 +56,22 @@ def span_bytes(size, page):
     span = page
     while span % size > span // 8:
         span += page
+    return span
+
+
+def min_objects(size):
+    """Objects a span of @size holds at least: a refill then serves several
+    allocations, and frees from other CPUs do not empty (and so tear down)
+    a span with every object they free, as one object per span would."""
+    return 8 if size <= PAGE_SIZE else 4
+
+
+def class_span_bytes(size):
+    """Go's rule (at most 1/8 of the span left over) over 4 KiB pages, with
+    at least min_objects(size) objects in the span."""
+    span = span_bytes(size, PAGE_SIZE)
+    while span // size < min_objects(size) or span % size > span // 8:
+        span += PAGE_SIZE
     return span
 
 
@@ -145,7 +162,7 @@ class SizeClass:
             self.npages = self.nelems = self.tail = self.magic = 0
             self.max_waste = 0.0
             return
-        span = span_bytes(size, PAGE_SIZE)
+        span = class_span_bytes(size)
         self.npages = span // PAGE_SIZE
         self.nelems = span // size
         self.tail = span - self.nelems * size
