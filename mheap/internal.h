@@ -246,9 +246,9 @@ struct mheap_region {
  * @npages:	pages mapped in the arena, under mheap.lock.
  * @page_in_use: bit per page, set on the first page of each in-use span.
  * @page_marks:	bit per page, set on the first page of each span holding a
- *		marked object (collection issue).
+ *		marked object since the last mheap_gc_begin() (cycle.c).
  * @page_specials: bit per page, set on the first page of each span with
- *		specials (collection issue).
+ *		specials (special.c).
  *
  * Arenas are created as regions come and stay until the heap is
  * destroyed; they are small (about 6.5 KiB) next to the 4 KiB page map of
