@@ -10,7 +10,7 @@
 # source lines with addr2line.
 #
 # usage: bench-profile.sh [ROW/PARAM ...]   (default: pair/64 pair/4096
-#                                            remote/64)
+#                                            remote/64 remote/4096)
 # Environment: MHEAP_PROFILE_ALLOCS (default "mheap kmalloc"),
 # MHEAP_PROFILE_PARAMS (mheap_bench parameters, default "runs=5
 # min_ms=200"), MHEAP_BENCH_TIMEOUT bounds the boot (1200 s).
@@ -23,9 +23,9 @@ build=${MHEAP_BUILD:-$top/.build}
 mkdir -p "$build"
 build=$(cd "$build" && pwd)
 rows=("$@")
-[ ${#rows[@]} -gt 0 ] || rows=(pair/64 pair/4096 remote/64)
+[ ${#rows[@]} -gt 0 ] || rows=(pair/64 pair/4096 remote/64 remote/4096)
 
-MHEAP_BENCH_BUILD_ONLY=1 scripts/bench.sh
+MHEAP_BENCH_BUILD_ONLY=1 scripts/bench.sh >&2
 abi=$(scripts/deps.sh | tail -n 1)
 mod=$build/bench-mheap/mheap.ko
 bmod=$build/bench-mod/bench/mheap_bench.ko
@@ -56,25 +56,32 @@ if grep -nE 'WARNING:|BUG:|Oops|Kernel panic|soft lockup|hung_task|Call Trace' "
 	exit 1
 fi
 
-# mheap.ko's symbol+offset sites as source lines (the module's .text is
-# where perf's symbols point; nm gives each function's offset in it).
+# The modules' symbol+offset sites as source lines: perf names them from
+# /proc/kallsyms, and nm gives each function's offset in the module's
+# .text, the section addr2line is asked about.
 out=$build/profile
 rm -rf "$out"
 mkdir -p "$out"
 sed -e 's/\r$//' "$res" | awk -v dir="$out" '
 	/^=== / { f = dir "/" $2 ".txt"; next }
 	f { print > f }'
+for ko in "$mod" "$bmod"; do
+	nm "$ko" | awk -v ko="$ko" '$2 ~ /^[tT]$/ { print $3, $1, ko }'
+done > "$out/syms"
 for f in "$out"/*.txt; do
 	echo "==== $(basename "$f" .txt)"
 	cat "$f"
-	echo "---- mheap.ko sites as source lines"
-	awk '/^ *[0-9]+ .*\[mheap\]/ { print }' "$f" | head -n 25 |
-	while read -r n site _; do
-		sym=${site%+*} off=${site#*+}
-		base=$(nm "$mod" | awk -v s="$sym" '$3 == s && $2 ~ /[tT]/ { print $1; exit }')
-		[ -n "$base" ] || continue
+	echo "---- sites in mheap.ko and mheap_bench.ko as source lines"
+	awk 'NR == FNR { ko[$1] = $2 " " $3; next }
+	     /^ *[0-9]+ [^ ]+ [a-z_0-9.]+\+0x[0-9a-f]+ / {
+		split($3, p, "+")
+		if ((p[1] in ko) && n++ < 40)
+			print $1, $2 ":" $3, p[2], ko[p[1]]
+	     }' "$out/syms" "$f" |
+	while read -r n site off base ko; do
 		addr=$(printf '0x%x' $((0x$base + off)))
-		printf '%6d %s %s\n' "$n" "$site" \
-			"$(addr2line -i -f -p -j .text -e "$mod" "$addr" | sed -e "s|$top/||g" -e 's|/work/[^ ]*/mheap/|mheap/|g' | tr '\n' ' ')"
+		printf '%6d %-36s %s\n' "$n" "$site" \
+			"$(addr2line -i -f -p -j .text -e "$ko" "$addr" |
+			   sed -e "s|$build/bench-[a-z]*/||g")"
 	done
 done | tee "$build/profile.txt"

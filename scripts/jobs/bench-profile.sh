@@ -25,31 +25,33 @@ rows=$(sed -n 3p profile.params)
 echo "== insmod mheap.ko default_heap=0"
 insmod ./mheap.ko default_heap=0 || exit 1
 # The bench's own threads: the loader and the 2-CPU rows' kthreads.
-comms=insmod,mheap_bench/0,mheap_bench/1
+# perf names the 2-CPU rows' kthreads after their parent, kthreadd.
+comms=insmod,kthreadd,mheap_bench/0,mheap_bench/1
 for row in $rows; do
 	for a in $allocs; do
 		name=$(echo "$row" | tr / -)-$a
 		echo "== perf record: $row $a"
 		# shellcheck disable=SC2086 # the parameters are words on purpose
-		$P record -q -e cpu-clock -F 2000 -a -g -o /tmp/p.data -- \
+		$P record -q -e cpu-clock -F 1000 -a -g -o /tmp/p.data -- \
 			insmod ./mheap_bench.ko $params only="$row" only_alloc="$a" ||
 			echo "perf record or insmod failed: $?"
 		grep "^res,$(echo "$row" | cut -d / -f 1)," /sys/kernel/debug/mheap_bench/results
 		{
 			echo "=== $name"
 			grep '^res,' /sys/kernel/debug/mheap_bench/results
-			echo "--- top symbols (self), threads $comms"
+			echo "--- top symbols (self, % of all samples of both CPUs; swapper is idle)"
 			$P report -i /tmp/p.data --stdio --no-children -g none \
-				--comms "$comms" --sort comm,dso,sym --percent-limit 0.5 2>&1 |
-				grep -v '^#' | grep -v '^$' | head -n 40
+				--sort comm,sym --percent-limit 0.3 2>&1 |
+				grep -v '^#' | grep -v '^$' | head -n 50
 			echo "--- callers of the top symbols"
-			$P report -i /tmp/p.data --stdio --no-children \
-				-g caller,0.5,callee,function,percent --comms "$comms" \
-				--sort sym --percent-limit 3 2>&1 |
-				grep -v '^#' | grep -v '^$' | head -n 120
-			echo "--- hottest sites (samples sym+offset [dso])"
-			$P script -i /tmp/p.data --comms "$comms" -F ip,sym,symoff,dso -G 2>/dev/null |
-				sed -e 's/^ *[0-9a-f]* //' | sort | uniq -c |
+			$P report -i /tmp/p.data --stdio --no-children --max-stack 5 \
+				-g graph,0.5,callee,function,percent --comms "$comms" \
+				--sort sym --percent-limit 1.5 2>&1 |
+				grep -v '^#' | grep -v '^$' | grep -v '^ *|$' | head -n 200
+			echo "--- hottest sites (samples comm sym+offset (dso)), swapper left out"
+			$P script -i /tmp/p.data -F comm,ip,sym,symoff,dso -G 2>/dev/null |
+				grep -v '^ *swapper' |
+				sed -e 's/^ *\([^ ]*\) *[0-9a-f]* /\1 /' | sort | uniq -c |
 				sort -rn | head -n 60
 		} >&3 2>&1
 		rmmod mheap_bench
