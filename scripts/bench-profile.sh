@@ -6,8 +6,9 @@
 # guest, records "perf record -e cpu-clock -a" (a software clock: TCG has
 # no PMU) around mheap_bench.ko loaded with only= and only_alloc= for one
 # row and one allocator at a time, and prints each recording's top
-# symbols, hottest symbol+offset sites, and those of mheap.ko resolved to
-# source lines with addr2line.
+# symbols, commonest call chains and hottest symbol+offset sites, those in
+# mheap.ko and mheap_bench.ko resolved to source lines with addr2line
+# (the Debian kernel's own symbols stay symbol+offset: no debug vmlinux).
 #
 # usage: bench-profile.sh [ROW/PARAM ...]   (default: pair/64 pair/4096
 #                                            remote/64 remote/4096)

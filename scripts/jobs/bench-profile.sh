@@ -5,7 +5,8 @@
 # profile.params, record mheap_bench.ko's load (which measures only that
 # row of that allocator) with "perf record -e cpu-clock -a", and write to
 # the second serial port a "=== <row>-<alloc>" header, perf's top symbols
-# of the bench's threads and the hottest symbol+offset sites.
+# by thread, the commonest call chains and the hottest symbol+offset sites.
+# perf names the 2-CPU rows' kthreads after their parent, kthreadd.
 
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
 exec 3>/dev/ttyS1
@@ -24,9 +25,6 @@ rows=$(sed -n 3p profile.params)
 
 echo "== insmod mheap.ko default_heap=0"
 insmod ./mheap.ko default_heap=0 || exit 1
-# The bench's own threads: the loader and the 2-CPU rows' kthreads.
-# perf names the 2-CPU rows' kthreads after their parent, kthreadd.
-comms=insmod,kthreadd,mheap_bench/0,mheap_bench/1
 for row in $rows; do
 	for a in $allocs; do
 		name=$(echo "$row" | tr / -)-$a
@@ -43,11 +41,20 @@ for row in $rows; do
 			$P report -i /tmp/p.data --stdio --no-children -g none \
 				--sort comm,sym --percent-limit 0.3 2>&1 |
 				grep -v '^#' | grep -v '^$' | head -n 50
-			echo "--- callers of the top symbols"
-			$P report -i /tmp/p.data --stdio --no-children --max-stack 5 \
-				-g graph,0.5,callee,function,percent --comms "$comms" \
-				--sort sym --percent-limit 1.5 2>&1 |
-				grep -v '^#' | grep -v '^$' | grep -v '^ *|$' | head -n 200
+			echo "--- call chains (leaf <- 5 callers) of the samples, swapper left out"
+			$P script -i /tmp/p.data -F comm,ip,sym 2>/dev/null |
+				awk 'BEGIN { RS = ""; FS = "\n" }
+				     {
+					split($1, h, " ")
+					if (h[1] ~ /^swapper/)
+						next
+					k = h[1]
+					for (i = 2; i <= NF && i <= 7; i++) {
+						n = split($i, w, " ")
+						k = k (i == 2 ? ": " : " <- ") w[2]
+					}
+					print k
+				     }' | sort | uniq -c | sort -rn | head -n 40
 			echo "--- hottest sites (samples comm sym+offset (dso)), swapper left out"
 			$P script -i /tmp/p.data -F comm,ip,sym,symoff,dso -G 2>/dev/null |
 				grep -v '^ *swapper' |
