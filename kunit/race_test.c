@@ -18,7 +18,7 @@
 /**
  * struct race_stop - where one helper thread is held
  * @tp:		the hook point.
- * @task:	the thread it applies to.
+ * @task:	the thread it applies to; NULL for any (a work item's).
  * @armed:	fires once, then the point lets everyone through.
  * @reached:	completed when the thread arrives.
  * @resume:	the thread waits for it.
@@ -47,7 +47,7 @@ static void race_hook(struct mheap *h, enum mheap_test_point tp)
 	for (i = 0; i < RACE_MAX_STOPS; i++) {
 		struct race_stop *st = READ_ONCE(race_stops[i]);
 
-		if (!st || st->tp != tp || st->task != current ||
+		if (!st || st->tp != tp || (st->task && st->task != current) ||
 		    !atomic_xchg(&st->armed, 0))
 			continue;
 		complete(&st->reached);
@@ -170,6 +170,14 @@ static void do_free(struct race_worker *w)
 static void do_pin(struct race_worker *w)
 {
 	w->ret = mheap_pin(w->h, w->p);
+}
+
+/* A whole cycle that marks nothing, swept. */
+static void do_cycle(struct race_worker *w)
+{
+	mheap_gc_begin(w->h);
+	mheap_gc_end(w->h);
+	mheap_sweep_all(w->h);
 }
 
 /* === Objects the tests hold ========================================== */
@@ -483,6 +491,93 @@ static void race_free_pinned_vs_cycle(struct kunit *test)
 	mheap_destroy(h);
 }
 
+static void fin_free(void *obj, void *arg)
+{
+	mheap_free(arg, obj);
+}
+
+/*
+ * A finalizer that frees its object, taken off the queue but not yet run
+ * when a cycle that marks nothing begins, ends and is swept: the object
+ * is its finalizer's to free until it ran, not the sweep's.
+ */
+static void race_finalizer_vs_cycle(struct kunit *test)
+{
+	struct mheap *h = kunit_gc_heap(test, "race_fin");
+	long bad = counter(h, MHEAP_CNT_BAD_FREES), freed;
+	struct race_stop *running;
+	struct race_worker c;
+	void *p;
+
+	p = mheap_alloc(h, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, mheap_set_finalizer(h, p, fin_free, h), 0);
+
+	race_hook_install(h);
+	running = stop_init(0, MHEAP_TP_FIN_RUN, NULL);
+	/* p is dropped: this cycle finds it dead and queues its finalizer. */
+	mheap_gc_begin(h);
+	mheap_gc_end(h);
+	mheap_sweep_all(h);
+	freed = atomic_long_read(&h->gc.objects_freed);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&running->reached,
+							   20 * HZ));
+	worker_create(test, &c, h, do_cycle);
+	wake_up_process(c.task);
+	/* The next cycle may get as far as it can while the work is held. */
+	wait_for_completion_timeout(&c.done, HZ);
+	complete(&running->resume);
+	worker_wait(test, &c);
+	flush_work(&h->gc.fin_work);
+	race_hook_remove();
+
+	/* Freed once, by its finalizer, not by the sweep. */
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), bad);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.fin_run), 1L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.objects_freed), freed);
+	KUNIT_EXPECT_EQ(test, mheap_ksize(h, p), 0UL);
+	mheap_destroy(h);
+}
+
+/*
+ * A finalizer queued but not yet taken off the queue when the next cycle
+ * runs: that cycle keeps the object (a root), so the finalizer still
+ * frees a live object.
+ */
+static void race_finalizer_queued_vs_cycle(struct kunit *test)
+{
+	struct mheap *h = kunit_gc_heap(test, "race_finq");
+	long bad = counter(h, MHEAP_CNT_BAD_FREES), freed;
+	struct race_stop *queued;
+	void *p;
+
+	p = mheap_alloc(h, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_EQ(test, mheap_set_finalizer(h, p, fin_free, h), 0);
+
+	race_hook_install(h);
+	queued = stop_init(0, MHEAP_TP_FIN_QUEUED, NULL);
+	mheap_gc_begin(h);
+	mheap_gc_end(h);
+	mheap_sweep_all(h);
+	freed = atomic_long_read(&h->gc.objects_freed);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&queued->reached,
+							   20 * HZ));
+	/* A cycle that marks nothing, while the finalizer waits. */
+	mheap_gc_begin(h);
+	mheap_gc_end(h);
+	mheap_sweep_all(h);
+	complete(&queued->resume);
+	flush_work(&h->gc.fin_work);
+	race_hook_remove();
+
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), bad);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.fin_run), 1L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.objects_freed), freed);
+	KUNIT_EXPECT_EQ(test, mheap_ksize(h, p), 0UL);
+	mheap_destroy(h);
+}
+
 /* A large object a cycle found dead is the collector's, as a small one. */
 static void race_large_free_dead(struct kunit *test)
 {
@@ -543,6 +638,8 @@ static struct kunit_case mheap_races_cases[] = {
 	KUNIT_CASE_SLOW(race_free_pinned_vs_cycle),
 	KUNIT_CASE_SLOW(race_large_free_dead),
 	KUNIT_CASE_SLOW(race_ensure_swept_spare),
+	KUNIT_CASE_SLOW(race_finalizer_vs_cycle),
+	KUNIT_CASE_SLOW(race_finalizer_queued_vs_cycle),
 	{}
 };
 

@@ -61,6 +61,8 @@ void mheap_gc_begin(struct mheap *h)
 		clear_page_marks(h);
 		/* Pairs with the acquire in mheap_mark() and allocation. */
 		smp_store_release(&h->gc.marking, true);
+		/* Objects of finalizers still queued are roots. */
+		mheap_specials_mark_queued(h);
 		trace_mheap_gc_begin(h, h->gc.cycles + 1);
 	}
 	mutex_unlock(&h->gc_lock);

@@ -4,7 +4,8 @@
  *
  * Locking, outermost first:
  *   mheap_list_lock (mutex)  the list of heaps, debugfs directories
- *   mheap.gc_lock (mutex)    serialises mheap_gc_begin() and _end()
+ *   mheap.gc_lock (mutex)    serialises mheap_gc_begin(), _end() and
+ *                            the running of finalizers
  *   mheap.grow_lock (mutex)  serialises sleeping growth and region release
  *   mheap_pcpu.lock (spin)   one CPU's page cache and span cache
  *   mheap.lock (spin, irq)   the page allocator, regions, arena index
@@ -13,7 +14,8 @@
  *                            outside it; pcpu.lock, mheap.lock and
  *                            special_lock inside, where a sweep is claimed)
  *   mheap_gc.special_lock    every span's specials, the finalizer queue
- *   mheap.pool_lock (mutex)  the control file's objects and manual spans
+ *   mheap_control.pool_lock  the control file's objects and manual
+ *                            spans (a mutex)
  * Every spinlock is taken with interrupts disabled: GFP_ATOMIC callers
  * may come from hard interrupt context.  Not on PREEMPT_RT: there
  * spinlock_t and local_lock_t sleep and leave interrupts on, as in the
@@ -618,7 +620,8 @@ struct mheap_control {
  * @scav_work:	the background scavenger.
  * @scav_on:	whether the background scavenger may run.
  * @shrinker:	gives free regions back under memory pressure.
- * @gc_lock:	serialises mheap_gc_begin() and mheap_gc_end().
+ * @gc_lock:	serialises mheap_gc_begin(), mheap_gc_end() and the running
+ *		of finalizers.
  * @gc:		collection cycles, see &struct mheap_gc.
  */
 struct mheap {
@@ -869,6 +872,7 @@ bool mheap_specials_keep(struct mheap *h, struct mheap_span *s,
 bool mheap_specials_free_object(struct mheap *h, struct mheap_span *s,
 				unsigned int idx, unsigned int offset);
 void mheap_fin_work_fn(struct work_struct *work);
+void mheap_specials_mark_queued(struct mheap *h);
 
 /* object.c: the mcache fast path, large objects */
 int mheap_objects_init(struct mheap *h);

@@ -26,6 +26,7 @@
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
 #include "internal.h"
+#include "testing.h"
 
 static unsigned int special_index(struct mheap_span *s, unsigned int offset)
 {
@@ -205,17 +206,27 @@ void mheap_specials_free_all(struct mheap *h, struct mheap_span *s)
 	spin_unlock_irqrestore(&h->gc.special_lock, flags);
 }
 
-/* Runs queued finalizers, oldest first, in process context. */
+/*
+ * Runs queued finalizers, oldest first, in process context, under gc_lock:
+ * no cycle begins while one runs, and a cycle that begins before marks
+ * the objects still queued (mheap_specials_mark_queued()).  So an object
+ * whose finalizer is pending lives until the finalizer has run, as Go's
+ * finalizer queue keeps its objects reachable, and a finalizer that frees
+ * its object never races with a sweep that found it dead again.
+ */
 void mheap_fin_work_fn(struct work_struct *work)
 {
 	struct mheap *h = container_of(work, struct mheap, gc.fin_work);
 	struct mheap_special *list, *rev = NULL, *sp;
 	unsigned long flags;
 
+	mheap_test_point(h, MHEAP_TP_FIN_QUEUED);
+	mutex_lock(&h->gc_lock);
 	spin_lock_irqsave(&h->gc.special_lock, flags);
 	list = h->gc.finq;
 	h->gc.finq = NULL;
 	spin_unlock_irqrestore(&h->gc.special_lock, flags);
+	mheap_test_point(h, MHEAP_TP_FIN_RUN);
 	while (list) {
 		sp = list;
 		list = sp->next;
@@ -230,6 +241,37 @@ void mheap_fin_work_fn(struct work_struct *work)
 		kfree(sp);
 		cond_resched();
 	}
+	mutex_unlock(&h->gc_lock);
+}
+
+/**
+ * mheap_specials_mark_queued() - mark the objects of queued finalizers
+ * @h: heap whose marking mheap_gc_begin() just opened, under gc_lock
+ *
+ * Their finalizers have not run, and cannot start meanwhile (they run
+ * under gc_lock), so nothing frees these objects while they are marked.
+ */
+void mheap_specials_mark_queued(struct mheap *h)
+{
+	struct mheap_special *sp;
+	unsigned long flags;
+
+	lockdep_assert_held(&h->gc_lock);
+	spin_lock_irqsave(&h->gc.special_lock, flags);
+	for (sp = h->gc.finq; sp; sp = sp->next) {
+		struct mheap_span *s;
+		const char *why;
+		unsigned int idx;
+
+		/* Freed by its owner after all (a misuse): nothing to keep. */
+		s = mheap_object_lookup(h, sp->obj, false, &idx, &why);
+		if (!s)
+			continue;
+		if (!test_bit(idx, s->obj.gcmark_bits))
+			set_bit(idx, s->obj.gcmark_bits);
+		mheap_mark_page(h, s);
+	}
+	spin_unlock_irqrestore(&h->gc.special_lock, flags);
 }
 
 /*
@@ -319,9 +361,12 @@ static struct mheap_special *special_new(unsigned int offset, u8 kind)
  * @arg: its second argument
  *
  * The sweep that finds the object unmarked keeps it alive instead and
- * queues @fn(@p, @arg), which runs in process context.  A finalizer runs
- * once; it is not run for an object freed with mheap_free() or still
- * alive when the heap is destroyed.
+ * queues @fn(@p, @arg), which runs in process context.  Until it has run,
+ * the object stays alive (cycles mark it, as Go's finalizer queue is a
+ * root), so @fn may free it.  Finalizers run while no cycle begins or
+ * ends: @fn must not call mheap_gc_begin() or mheap_gc_end().  A
+ * finalizer runs once; it is not run for an object freed with
+ * mheap_free() or still alive when the heap is destroyed.
  *
  * Context: process context, may sleep.
  * Return: 0, -EINVAL if @p is not the start of a live object or @fn is

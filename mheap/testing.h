@@ -19,6 +19,8 @@ enum mheap_test_point {
 	MHEAP_TP_FREE_CHECKED,		/* a free passed its checks */
 	MHEAP_TP_FREE_SPECIALS,		/* a free is to drop the specials */
 	MHEAP_TP_SWEEP_CLAIMED,		/* a span is claimed for sweeping */
+	MHEAP_TP_FIN_QUEUED,		/* finalizer work item started */
+	MHEAP_TP_FIN_RUN,		/* finalizers taken off the queue */
 };
 
 #if IS_ENABLED(CONFIG_KUNIT)
