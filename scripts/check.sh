@@ -114,7 +114,7 @@ cp -r tools/testing/selftests/mheap "$stage"
 cp tools/mheap/mheapstat "$stage/"
 
 expect=()
-for s in $(grep -ho '\.name = "mheap_[a-z0-9_]*"' kunit/*.c | cut -d'"' -f2); do
+for s in $(grep -ho '\.name = "mheap_[a-z0-9_]*"' mheap/tests/*_kunit.c | cut -d'"' -f2 | sort -u); do
 	expect+=(--expect "kunit/$s")
 done
 selftests=$(sed -n 's/^TEST_PROGS[[:space:]]*:=[[:space:]]*//p' tools/testing/selftests/mheap/Makefile)
