@@ -150,7 +150,8 @@ run_guest() # LABEL BZIMAGE MODDIR MEM FLAGS [EXPECT...]
 		done
 	fi
 	scripts/ktap.py --label "$label" --results "$res" --console "$con" \
-		"${exp[@]}" "$@" > "$build/verdict-$label.txt"
+		"${exp[@]}" "$@" > "$build/verdict-$label.txt" ||
+		record FAIL "$label/judge" "scripts/ktap.py exit status $?"
 	grep '^NOTE ' "$build/verdict-$label.txt"
 	while read -r status rest; do
 		case $status in
@@ -217,7 +218,8 @@ run_torture() # LABEL BZIMAGE MODDIR
 		-m 2048 -s 2 -t $((secs + 600)) -f "$mods/mheap.ko" \
 		-f "$mods/mheap_torture.ko" -f "$mods/torture.params"
 	scripts/ktap.py --label "$label" --results "$res" --console "$con" \
-		--expect torture/mheap_torture > "$build/verdict-$label.txt"
+		--expect torture/mheap_torture > "$build/verdict-$label.txt" ||
+		record FAIL "$label/judge" "scripts/ktap.py exit status $?"
 	while read -r status rest; do
 		case $status in
 		PASS|FAIL|SKIP) record "$status" "$rest" ;;
