@@ -138,6 +138,7 @@ unsigned long *mheap_gcbits_alloc(struct mheap_gcbits *g, unsigned int nelems,
 		gcbits_release(t);
 	return bits;
 }
+EXPORT_SYMBOL_IF_KUNIT(mheap_gcbits_alloc);
 
 /**
  * mheap_gcbits_put() - a span no longer uses bits from @a
@@ -160,6 +161,7 @@ void mheap_gcbits_put(struct mheap_gcbits *g, struct mheap_gcbits_arena *a)
 	list_for_each_entry_safe(t, tmp, &release, node)
 		gcbits_release(t);
 }
+EXPORT_SYMBOL_IF_KUNIT(mheap_gcbits_put);
 
 /**
  * mheap_gcbits_next_epoch() - rotate the epochs at the end of a cycle
@@ -186,6 +188,10 @@ void mheap_gcbits_next_epoch(struct mheap_gcbits *g)
 }
 EXPORT_SYMBOL_IF_KUNIT(mheap_gcbits_next_epoch);
 
+/**
+ * mheap_gcbits_init() - empty epoch lists, for heap create
+ * @g: the heap's gcBits arenas
+ */
 void mheap_gcbits_init(struct mheap_gcbits *g)
 {
 	spin_lock_init(&g->lock);
@@ -194,8 +200,12 @@ void mheap_gcbits_init(struct mheap_gcbits *g)
 	INIT_LIST_HEAD(&g->curr);
 	INIT_LIST_HEAD(&g->previous);
 }
+EXPORT_SYMBOL_IF_KUNIT(mheap_gcbits_init);
 
-/* Free every arena, used or not: for heap destroy. */
+/**
+ * mheap_gcbits_destroy() - free every arena, used or not: for heap destroy
+ * @g: the heap's gcBits arenas
+ */
 void mheap_gcbits_destroy(struct mheap_gcbits *g)
 {
 	struct list_head *lists[] = { &g->free, &g->next, &g->curr,
@@ -210,3 +220,4 @@ void mheap_gcbits_destroy(struct mheap_gcbits *g)
 		}
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(mheap_gcbits_destroy);

@@ -35,7 +35,7 @@ bmod=$build/bench-mod
 stamp=$({
 	echo "$abi"
 	cat scripts/build-module.sh
-	find Kbuild Makefile include mheap kunit torture bench -type f \
+	find Kbuild Makefile include mheap torture bench -type f \
 		\( -name '*.[ch]' -o -name Kbuild -o -name Makefile \) |
 		LC_ALL=C sort | xargs cat
 } | sha256sum | cut -d ' ' -f 1)

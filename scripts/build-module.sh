@@ -14,7 +14,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 mkdir -p "$out"
 # Only the sources: objects of a previous build in $out are reused by make.
-for d in Kbuild Makefile include mheap kunit torture; do
+for d in Kbuild Makefile include mheap torture; do
 	rm -rf "${out:?}/$d.new"
 	cp -r "$top/$d" "$out/$d.new"
 	rm -rf "${out:?}/$d"

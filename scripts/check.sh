@@ -114,7 +114,7 @@ cp -r tools/testing/selftests/mheap "$stage"
 cp tools/mheap/mheapstat "$stage/"
 
 expect=()
-for s in $(grep -ho '\.name = "mheap_[a-z0-9_]*"' kunit/*.c | cut -d'"' -f2); do
+for s in $(grep -ho '\.name = "mheap_[a-z0-9_]*"' mheap/tests/*_kunit.c | cut -d'"' -f2 | sort -u); do
 	expect+=(--expect "kunit/$s")
 done
 selftests=$(sed -n 's/^TEST_PROGS[[:space:]]*:=[[:space:]]*//p' tools/testing/selftests/mheap/Makefile)
@@ -150,7 +150,8 @@ run_guest() # LABEL BZIMAGE MODDIR MEM FLAGS [EXPECT...]
 		done
 	fi
 	scripts/ktap.py --label "$label" --results "$res" --console "$con" \
-		"${exp[@]}" "$@" > "$build/verdict-$label.txt"
+		"${exp[@]}" "$@" > "$build/verdict-$label.txt" ||
+		record FAIL "$label/judge" "scripts/ktap.py exit status $?"
 	grep '^NOTE ' "$build/verdict-$label.txt"
 	while read -r status rest; do
 		case $status in
@@ -217,7 +218,8 @@ run_torture() # LABEL BZIMAGE MODDIR
 		-m 2048 -s 2 -t $((secs + 600)) -f "$mods/mheap.ko" \
 		-f "$mods/mheap_torture.ko" -f "$mods/torture.params"
 	scripts/ktap.py --label "$label" --results "$res" --console "$con" \
-		--expect torture/mheap_torture > "$build/verdict-$label.txt"
+		--expect torture/mheap_torture > "$build/verdict-$label.txt" ||
+		record FAIL "$label/judge" "scripts/ktap.py exit status $?"
 	while read -r status rest; do
 		case $status in
 		PASS|FAIL|SKIP) record "$status" "$rest" ;;

@@ -7,24 +7,32 @@ MHEAP-KTAP-END, the kmemleak report) and its console log, and prints one
 line per test case plus one line per problem found in the console.  The
 last line is "COUNTS <passed> <failed> <skipped>".
 
-A test case counts as failed when KTAP says so, when its result is missing
-(fewer results than the plan announced, or an expected suite or selftest
-that never reported), and every kernel report in the console log (KASAN,
-UBSAN, lockdep, kmemleak, WARN, BUG, Oops, panic, forbidden taint, guest
-crash or timeout) counts as one more failure, named after its cause.
+The KTAP of each block is parsed by the kernel's own parser,
+tools/testing/kunit/kunit_parser.py of the linux-source-6.12 tree the
+harness unpacks (scripts/debug-kernel.sh --source), or --kunit-dir.  What
+this script adds is what kunit.py does not do:
 
-KCSAN reports are judged one by one: a report with a frame of mheap's
-modules in its title or stacks (``func+0x12/0x40 [mheap]``) fails the run,
-one failure per distinct title; a report purely inside the kernel's own
-code is printed as a NOTE line (with how often it was seen) and does not
-count.
+- judge the console log: every kernel report (KASAN, UBSAN, lockdep,
+  kmemleak, WARN, BUG, Oops, panic, lockup, forbidden taint, guest crash
+  or timeout) counts as one more failure, named after its cause;
+- KCSAN reports one by one: a report with a frame of mheap's modules in
+  its title or stacks (``func+0x12/0x40 [mheap]``) fails the run, one
+  failure per distinct title; a report purely inside the kernel's own
+  code is printed as a NOTE line (with how often it was seen);
+- a missing plan, or more results than the plan: kunit_parser accepts
+  both silently (it reads to the end without a plan and stops reading at
+  the planned count);
+- a selftest's exit status against its results (the kselftest runner's
+  rule: 0 pass, 4 skip) and the settings timeout the guest enforced;
+- the suites and selftests that were expected but never reported.
 """
 import argparse
+import contextlib
+import io
+import os
 import re
+import subprocess
 import sys
-
-RESULT = re.compile(r'^(\s*)(not ok|ok) (\d+)\s*(?:- )?(.*?)\s*(?:#\s*(SKIP|TODO)\b(.*))?$')
-PLAN = re.compile(r'^(\s*)1\.\.(\d+)')
 
 # Console patterns that fail a run, in the order they are reported.
 CONSOLE_BAD = [
@@ -107,15 +115,14 @@ def judge_kcsan(lines, out, notes):
 
 
 def parse_blocks(lines):
-    """Yield (kind, name, rc, body_lines) for each framed KTAP block."""
+    """Yield (kind, name, end_line, body_lines) for each framed KTAP block."""
     cur = None
     for line in lines:
         if line.startswith('MHEAP-KTAP-BEGIN '):
             parts = line.split()
             cur = (parts[1], parts[2] if len(parts) > 2 else '?', [])
         elif line.startswith('MHEAP-KTAP-END') and cur:
-            m = re.search(r'rc=(\d+)', line)
-            yield cur[0], cur[1], int(m.group(1)) if m else None, cur[2]
+            yield cur[0], cur[1], line, cur[2]
             cur = None
         elif cur is not None:
             cur[2].append(line)
@@ -123,58 +130,136 @@ def parse_blocks(lines):
         yield cur[0], cur[1], None, cur[2] + ['<block cut short>']
 
 
-def judge_block(kind, name, rc, body, out):
-    """Append (status, test, why) tuples for one block to out."""
-    results = []
-    plans = {}
-    for line in body:
-        m = RESULT.match(line)
-        if m:
-            results.append((len(m.group(1)), m.group(2) == 'ok', m.group(4),
-                            m.group(5), (m.group(6) or '').strip()))
-            continue
-        m = PLAN.match(line)
-        if m:
-            plans.setdefault(len(m.group(1)), int(m.group(2)))
-    if not results:
-        out.append(('FAIL', f'{kind}/{name}', 'no KTAP result at all'))
-        return
-    indents = sorted({r[0] for r in results})
-    if kind == 'kunit':
-        top = indents[0]
-        case_indent = indents[1] if len(indents) > 1 else None
-        for ind, ok, tname, directive, why in results:
-            if ind == top and not ok:
-                # A suite that failed without a failing case (init, crash).
-                if case_indent is None or not any(
-                        r[0] == case_indent and not r[1] for r in results):
-                    out.append(('FAIL', f'kunit/{tname}', 'suite failed'))
-        if case_indent is None:
-            out.append(('FAIL', f'kunit/{name}', 'suite ran no test case'))
+def kunit_dir(given):
+    """The kernel's tools/testing/kunit directory, unpacked if need be."""
+    if given:
+        return given
+    here = os.path.dirname(os.path.abspath(__file__))
+    src = subprocess.run([os.path.join(here, 'debug-kernel.sh'), '--source'],
+                         check=True, capture_output=True, text=True)
+    return os.path.join(src.stdout.strip().splitlines()[-1],
+                        'tools', 'testing', 'kunit')
+
+
+def load_parser(path):
+    """Import kunit_parser from @path, its messages going to a buffer."""
+    sys.path.insert(0, path)
+    buf = io.StringIO()
+    # kunit_printer binds sys.stdout at import: bind it to the buffer.
+    with contextlib.redirect_stdout(buf):
+        import kunit_parser  # pylint: disable=import-outside-toplevel
+    return kunit_parser, buf
+
+
+class Judge:
+    """Turns framed KTAP blocks into (status, test, why) tuples."""
+
+    def __init__(self, parser, buf):
+        self.kp = parser
+        self.buf = buf
+        self.skips = {}
+
+    def parse(self, body):
+        """Parse one block: (main test, leftover result lines, errors)."""
+        kp = self.kp
+        self.buf.seek(0)
+        self.buf.truncate()
+        lines = kp.extract_tap_lines(body)
+        if not lines:
+            return None, [], ['no KTAP output']
+        main = kp.parse_test(lines, 0, [], False)
+        left = [l for l in lines if kp.TEST_RESULT.match(l)]
+        errors = [m.group(1) for m in
+                  re.finditer(r'\[ERROR\] Test: (.*)', self.buf.getvalue())]
+        return main, left, errors
+
+    def cases(self, kind, name, parent, out, errors):
+        """One line per case of @parent; the plan checked."""
+        kp = self.kp
+        missing = 0
+        for t in parent.subtests:
+            if t.name == '' and t.status == kp.TestStatus.TEST_CRASHED:
+                missing += 1        # kunit_parser's "missing expected subtest!"
+                continue
+            test = f'{kind}/{name}/{t.name}'
+            if t.status == kp.TestStatus.SKIPPED:
+                # The directive's reason, else the diagnostic line before
+                # (ktap_helpers.sh's ktap_test_skip takes no reason).
+                why = self.skips.get(t.name, '')
+                diag = [l.strip().lstrip('#').strip() for l in t.log
+                        if l.strip().startswith('#')]
+                if not why and diag:
+                    why = diag[-1]
+                out.append(('SKIP', test, why))
+            elif t.status == kp.TestStatus.SUCCESS:
+                out.append(('PASS', test, ''))
+            elif t.status == kp.TestStatus.NO_TESTS:
+                out.append(('FAIL', test, 'ran no test'))
+            else:
+                out.append(('FAIL', test, 'reported not ok'
+                            if t.status == kp.TestStatus.FAILURE
+                            else 'crashed'))
+        seen = len(parent.subtests) - missing
+        before = len(out)
+        if parent.expected_count is None:
+            out.append(('FAIL', f'{kind}/{name}', 'no KTAP plan'))
+        elif missing:
+            out.append(('FAIL', f'{kind}/{name}',
+                        f'plan said {parent.expected_count} results, '
+                        f'saw {seen}'))
+        # Any other complaint of the parser (test numbers out of order, a
+        # result line missing), when the plan did not explain it already.
+        for e in errors if len(out) == before else []:
+            if 'missing expected subtest' in e or '0 tests run' in e:
+                continue
+            out.append(('FAIL', f'{kind}/{name}', f'KTAP: {e}'[:160]))
+            break
+
+    def block(self, kind, name, end, body, out):
+        """Append (status, test, why) tuples for one block to out."""
+        main, left, errors = self.parse(body)
+        # kunit_parser keeps no SKIP reason: take it from the lines.
+        self.skips = {}
+        for l in body:
+            m = self.kp.TEST_RESULT_SKIP.match(l)
+            if m:
+                self.skips.setdefault(m.group(4).strip(), m.group(5).strip())
+        if main is None or not main.subtests:
+            out.append(('FAIL', f'{kind}/{name}', 'no KTAP result at all'))
             return
-    else:
-        case_indent = indents[0]
-    cases = [r for r in results if r[0] == case_indent]
-    for ind, ok, tname, directive, why in cases:
-        test = f'{kind}/{name}/{tname}'
-        if directive == 'SKIP':
-            out.append(('SKIP', test, why))
-        elif ok:
-            out.append(('PASS', test, ''))
-        else:
-            out.append(('FAIL', test, 'reported not ok'))
-    planned = plans.get(case_indent)
-    if planned is None:
-        out.append(('FAIL', f'{kind}/{name}', 'no KTAP plan'))
-    elif planned != len(cases):
-        out.append(('FAIL', f'{kind}/{name}',
-                    f'plan said {planned} results, saw {len(cases)}'))
-    if kind == 'selftest':
-        if rc is None:
+        if left:
+            out.append(('FAIL', f'{kind}/{name}',
+                        f'{len(left)} result(s) after the plan'))
+        if kind == 'kunit':
+            # debugfs results: a plan of one suite, its cases inside.
+            for suite in main.subtests:
+                if not suite.subtests:
+                    out.append(('FAIL', f'kunit/{suite.name or name}',
+                                'suite ran no test case'))
+                    continue
+                if suite.status in (self.kp.TestStatus.FAILURE,
+                                    self.kp.TestStatus.TEST_CRASHED) and \
+                        all(t.ok_status() for t in suite.subtests):
+                    # A suite that failed without a failing case (init).
+                    out.append(('FAIL', f'kunit/{suite.name}', 'suite failed'))
+                self.cases(kind, name, suite, out, errors)
+            return
+        self.cases(kind, name, main, out, errors)
+        if kind != 'selftest':
+            return
+        cases = [t for t in main.subtests if t.name]
+        all_ok = all(t.ok_status() for t in cases)
+        m = re.search(r'rc=(\d+)', end or '')
+        rc = int(m.group(1)) if m else None
+        tmo = re.search(r'timeout=(\d+)', end or '')
+        if tmo:
+            out.append(('FAIL', f'selftest/{name}',
+                        f'killed after the settings timeout of {tmo.group(1)} s'))
+        elif rc is None:
             out.append(('FAIL', f'selftest/{name}', 'no exit status'))
-        elif rc not in (0, 4) and all(c[1] for c in cases):
+        elif rc not in (0, 4) and all_ok:
             out.append(('FAIL', f'selftest/{name}', f'exit status {rc}'))
-        elif rc == 0 and not all(c[1] for c in cases):
+        elif rc == 0 and not all_ok:
             out.append(('FAIL', f'selftest/{name}', 'failed but exited 0'))
 
 
@@ -185,6 +270,9 @@ def main():
     ap.add_argument('--console', required=True)
     ap.add_argument('--expect', action='append', default=[],
                     help='kind/name that must report, e.g. kunit/mheap_heap')
+    ap.add_argument('--kunit-dir',
+                    help="the kernel's tools/testing/kunit (default: that of "
+                         'scripts/debug-kernel.sh --source)')
     args = ap.parse_args()
 
     def read(path):
@@ -198,9 +286,17 @@ def main():
     con = read(args.console)
     out = []
     seen = set()
-    for kind, name, rc, body in parse_blocks(res):
+    try:
+        judge = Judge(*load_parser(kunit_dir(args.kunit_dir)))
+    except (OSError, ImportError, subprocess.CalledProcessError) as e:
+        judge = None
+        out.append(('FAIL', 'harness/kunit_parser', f'cannot load it: {e}'))
+    for kind, name, end, body in parse_blocks(res):
         seen.add(f'{kind}/{name}')
-        judge_block(kind, name, rc, body, out)
+        if judge:
+            judge.block(kind, name, end, body, out)
+        else:
+            out.append(('FAIL', f'{kind}/{name}', 'not judged'))
     if 'MHEAP-RESULTS-END' not in res:
         out.append(('FAIL', 'harness/results',
                     'results channel cut short (no MHEAP-RESULTS-END)'))

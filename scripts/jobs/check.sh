@@ -127,16 +127,26 @@ else
 	progs=$(sed -n 's/^TEST_PROGS[[:space:]]*:=[[:space:]]*//p' selftests/Makefile)
 	echo "== selftests"
 fi
+# Each selftest runs under the timeout of selftests/settings, as the
+# kselftest runner does (45 s without one); one that overruns is killed
+# and reported with "timeout=N" on its end line.
+tmo=$(sed -n 's/^timeout=\([0-9][0-9]*\)$/\1/p' selftests/settings 2>/dev/null)
+tmo=${tmo:-45}
 for t in $progs; do
-	echo "-- selftest $t"
+	echo "-- selftest $t (timeout $tmo s)"
 	out=/tmp/selftest.out
-	MHEAP_KO=/mheap/mheap.ko sh "selftests/$t" > $out 2>&1
+	t0=$(cut -d. -f1 /proc/uptime)
+	MHEAP_KO=/mheap/mheap.ko timeout -k 10 "$tmo" sh "selftests/$t" > $out 2>&1
 	rc=$?
+	secs=$(($(cut -d. -f1 /proc/uptime) - t0))
+	over=
+	[ "$secs" -ge "$tmo" ] && over=" timeout=$tmo"
 	cat $out
+	echo "-- selftest $t: exit status $rc after $secs s"
 	{
 		echo "MHEAP-KTAP-BEGIN selftest $t"
 		cat $out
-		echo "MHEAP-KTAP-END rc=$rc"
+		echo "MHEAP-KTAP-END rc=$rc$over"
 	} >&3
 done
 

@@ -8,7 +8,7 @@
  * summaries and counters by brute force, and the bitmaps are compared with
  * the model page by page.
  *
- * Output: "ok N name" / "not ok N name" per test, then "P passed, F failed".
+ * Output: KTAP (ktap_test.h), one result per test, then "# Totals:".
  *
  * Built with -DPALLOC_FUZZ (see "make fuzz") the same randomized engine is
  * driven by fuzzer input instead of the seeded generator; the entry point's
@@ -25,13 +25,17 @@
 
 #include "palloc.h"
 
+#ifdef PALLOC_FUZZ
+#define MHEAP_TEST_ABORT
+#endif
+#include "ktap_test.h"
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define CP		PALLOC_CHUNK_PAGES
 #define ROOT_PAGES	(PALLOC_ROOT_CHUNKS * CP)
 
-/* ---- tiny test framework ---- */
+/* ---- warnings, on top of ktap_test.h ---- */
 
-static int cur_failures;
 static int cur_warnings;
 static bool expect_warnings;
 
@@ -46,21 +50,6 @@ void mheap_test_warn(const char *file, int line, const char *cond)
 #endif
 	}
 }
-
-static bool record_check(bool ok, int line, const char *what)
-{
-	if (!ok) {
-		if (cur_failures < 10)
-			printf("# line %d: check failed: %s\n", line, what);
-		cur_failures++;
-#ifdef PALLOC_FUZZ
-		abort();
-#endif
-	}
-	return ok;
-}
-
-#define CHECK(cond)	record_check(!!(cond), __LINE__, #cond)
 
 static u64 rng_state;
 
@@ -1258,12 +1247,7 @@ static void test_random_low(void)
 
 /* ---- driver ---- */
 
-struct test_case {
-	const char *name;
-	void (*fn)(void);
-};
-
-static const struct test_case tests[] = {
+static const struct mheap_test tests[] = {
 	{ "sum_pack", test_sum_pack },
 	{ "sum_merge", test_sum_merge },
 	{ "chunk_summarize", test_chunk_summarize },
@@ -1285,28 +1269,21 @@ static const struct test_case tests[] = {
 };
 
 #ifndef PALLOC_FUZZ
+static void before_test(unsigned int i)
+{
+	cur_warnings = 0;
+	seed(1000 + i);
+}
+
+/* A WARN the test did not ask for fails it. */
+static int after_test(void)
+{
+	return cur_warnings && !expect_warnings;
+}
+
 int main(void)
 {
-	unsigned int i, passed = 0, failed = 0;
-
-	printf("TAP version 13\n1..%zu\n", ARRAY_SIZE(tests));
-	for (i = 0; i < ARRAY_SIZE(tests); i++) {
-		cur_failures = 0;
-		cur_warnings = 0;
-		seed(1000 + i);
-		tests[i].fn();
-		if (cur_warnings && !expect_warnings)
-			cur_failures++;
-		if (cur_failures) {
-			failed++;
-			printf("not ok %u %s\n", i + 1, tests[i].name);
-		} else {
-			passed++;
-			printf("ok %u %s\n", i + 1, tests[i].name);
-		}
-	}
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return mheap_test_main(tests, ARRAY_SIZE(tests), before_test, after_test);
 }
 #else
 int FUZZ_ENTRY(const u8 *data, size_t size);

@@ -7,7 +7,7 @@
  * class of every size up to MHEAP_MAX_SMALL + 1.  The last test runs the
  * table generator to make sure the checked-in tables are what it derives.
  *
- * Output: "ok N name" / "not ok N name" per test, then "P passed, F failed".
+ * Output: KTAP (ktap_test.h), one result per test, then "# Totals:".
  *
  * SRCTREE (set by the Makefile) is the path from the working directory
  * to the top of the source tree, for the generator test.
@@ -22,6 +22,7 @@
 #include <linux/bits.h>
 
 #include "sizeclass.h"
+#include "ktap_test.h"
 
 #ifndef SRCTREE
 #define SRCTREE		"../../.."
@@ -29,22 +30,6 @@
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define PAGE		MHEAP_CLASS_PAGE_SIZE
-
-/* ---- tiny test framework ---- */
-
-static int cur_failures;
-
-static bool record_check(bool ok, int line, const char *what)
-{
-	if (!ok) {
-		if (cur_failures < 10)
-			printf("# line %d: check failed: %s\n", line, what);
-		cur_failures++;
-	}
-	return ok;
-}
-
-#define CHECK(cond)	record_check(!!(cond), __LINE__, #cond)
 
 static unsigned long span_bytes(unsigned int c)
 {
@@ -314,12 +299,7 @@ static void test_generator(void)
 
 /* ---- driver ---- */
 
-struct test_case {
-	const char *name;
-	void (*fn)(void);
-};
-
-static const struct test_case tests[] = {
+static const struct mheap_test tests[] = {
 	{ "sizes_match_go", test_sizes_match_go },
 	{ "table_invariants", test_table_invariants },
 	{ "obj_index", test_obj_index },
@@ -331,20 +311,5 @@ static const struct test_case tests[] = {
 
 int main(void)
 {
-	unsigned int i, passed = 0, failed = 0;
-
-	printf("TAP version 13\n1..%zu\n", ARRAY_SIZE(tests));
-	for (i = 0; i < ARRAY_SIZE(tests); i++) {
-		cur_failures = 0;
-		tests[i].fn();
-		if (cur_failures) {
-			failed++;
-			printf("not ok %u %s\n", i + 1, tests[i].name);
-		} else {
-			passed++;
-			printf("ok %u %s\n", i + 1, tests[i].name);
-		}
-	}
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return mheap_test_main(tests, ARRAY_SIZE(tests), NULL, NULL);
 }

@@ -7,7 +7,7 @@
 DIR=$(dirname "$0")
 . "$DIR/lib.sh"
 
-ktap_require_default_heap control_fuzz
+mheap_require_default_heap control_fuzz
 
 N=${MHEAP_FUZZ_WRITES:-3000}
 SEED=${MHEAP_FUZZ_SEED:-20261126}
@@ -69,7 +69,7 @@ fuzz()
 			refused=$((refused + 1))
 		fi
 	done < /tmp/control_fuzz.txt
-	ktap_diag "$accepted writes accepted, $refused refused"
+	ktap_print_msg "$accepted writes accepted, $refused refused"
 	[ $((accepted + refused)) -eq "$N" ]
 }
 
@@ -87,7 +87,8 @@ consistent_after()
 	[ "$(stat_of bad_frees)" = 0 ]
 }
 
-ktap_plan 2
-ktap_check "$N random control writes" fuzz
-ktap_check "heap empty and consistent afterwards" consistent_after
-ktap_finish
+ktap_print_header
+ktap_set_plan 2
+ktap_test_result "$N random control writes" fuzz
+ktap_test_result "heap empty and consistent afterwards" consistent_after
+ktap_finished

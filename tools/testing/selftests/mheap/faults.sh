@@ -15,14 +15,12 @@
 DIR=$(dirname "$0")
 . "$DIR/lib.sh"
 
-ktap_require_mheap faults
+mheap_require faults
 
 ATTRS="fail_grow fail_map fail_metadata fail_gcbits fail_span fail_special fail_control"
 for a in $ATTRS; do
 	if [ ! -d "$MHEAP_DEBUGFS/$a" ]; then
-		ktap_plan 1
-		ktap_skip faults "no $MHEAP_DEBUGFS/$a: kernel without CONFIG_FAULT_INJECTION_DEBUG_FS"
-		exit $KSFT_SKIP
+		mheap_skip_all faults "no $MHEAP_DEBUGFS/$a: kernel without CONFIG_FAULT_INJECTION_DEBUG_FS"
 	fi
 done
 
@@ -39,14 +37,13 @@ fresh_heap()
 }
 
 if ! fresh_heap; then
-	ktap_plan 1
-	ktap_fail "reload $ko for a fresh heap"
+	ktap_print_header
+	ktap_set_plan 1
+	ktap_test_fail "reload $ko for a fresh heap"
 	exit $KSFT_FAIL
 fi
 if [ ! -w "$H/control" ]; then
-	ktap_plan 1
-	ktap_skip faults "no default heap with a control file"
-	exit $KSFT_SKIP
+	mheap_skip_all faults "no default heap with a control file"
 fi
 
 # Counts of the current phase: writes accepted, refused with ENOMEM, and
@@ -70,7 +67,7 @@ judge()
 		n_nomem=$((n_nomem + 1))
 		;;
 	*)
-		ktap_diag "'$1' failed, not with ENOMEM: $2"
+		ktap_print_msg "'$1' failed, not with ENOMEM: $2"
 		n_bad=$((n_bad + 1))
 		;;
 	esac
@@ -136,7 +133,7 @@ empty_after()
 	stats_zero pages_in_use spans_live objects_in_use pages_committed ||
 		return 1
 	if [ "$(stat_of bad_frees)" != 0 ]; then
-		ktap_diag "bad_frees is $(stat_of bad_frees)"
+		ktap_print_msg "bad_frees is $(stat_of bad_frees)"
 		return 1
 	fi
 }
@@ -176,9 +173,9 @@ one_attr()
 	round
 	round
 	injected=$(disarm "$attr")
-	ktap_diag "$attr: $injected failures injected; $n_ok writes done, $n_nomem refused with ENOMEM"
+	ktap_print_msg "$attr: $injected failures injected; $n_ok writes done, $n_nomem refused with ENOMEM"
 	if [ "$injected" -eq 0 ]; then
-		ktap_diag "$attr: the workload never reached its sites"
+		ktap_print_msg "$attr: the workload never reached its sites"
 		return 1
 	fi
 	[ "$n_bad" -eq 0 ]
@@ -198,7 +195,7 @@ all_random()
 	for a in $ATTRS; do
 		total=$((total + $(disarm "$a")))
 	done
-	ktap_diag "all: $total failures injected; $n_ok writes done, $n_nomem refused with ENOMEM"
+	ktap_print_msg "all: $total failures injected; $n_ok writes done, $n_nomem refused with ENOMEM"
 	[ "$total" -gt 0 ] && [ "$n_bad" -eq 0 ]
 }
 
@@ -237,7 +234,7 @@ fail_nth()
 			break
 			;;
 		*)
-			ktap_diag "'$cmd' failed with fail-nth $n, nothing injected: $(cat /tmp/faults.nth)"
+			ktap_print_msg "'$cmd' failed with fail-nth $n, nothing injected: $(cat /tmp/faults.nth)"
 			n_bad=$((n_bad + 1))
 			break
 			;;
@@ -245,7 +242,7 @@ fail_nth()
 		empty_after || { n_bad=$((n_bad + 1)); break; }
 		n=$((n + 1))
 	done
-	ktap_diag "'$cmd': $((n - 1)) sites failed in turn: $n_nomem writes refused with ENOMEM, $n_ok done anyway (a fallback)"
+	ktap_print_msg "'$cmd': $((n - 1)) sites failed in turn: $n_nomem writes refused with ENOMEM, $n_ok done anyway (a fallback)"
 	[ "$n_bad" -eq 0 ] && [ $n -gt 1 ] && [ $n -lt 1000 ]
 }
 
@@ -303,19 +300,20 @@ kernel_wide()
 	done
 	set_attr $FPA min-order 1
 	set_attr $FPA ignore-gfp-highmem Y
-	ktap_diag "failslab: $slab, fail_page_alloc: $page failures injected; $n_ok writes done, $n_nomem refused with ENOMEM"
+	ktap_print_msg "failslab: $slab, fail_page_alloc: $page failures injected; $n_ok writes done, $n_nomem refused with ENOMEM"
 	[ $((slab + page)) -gt 0 ] && [ "$n_bad" -eq 0 ]
 }
 
 NTH_CMDS="alloc pages=1|alloc size=64 count=300"
 
-ktap_plan 20
+ktap_print_header
+ktap_set_plan 20
 for a in $ATTRS; do
-	ktap_check "$a: every failure is ENOMEM" one_attr "$a"
-	ktap_check "$a off: free all + release empties the heap" empty_after
+	ktap_test_result "$a: every failure is ENOMEM" one_attr "$a"
+	ktap_test_result "$a off: free all + release empties the heap" empty_after
 done
-ktap_check "all at random: every failure is ENOMEM" all_random
-ktap_check "all off: free all + release empties the heap" empty_after
+ktap_test_result "all at random: every failure is ENOMEM" all_random
+ktap_test_result "all off: free all + release empties the heap" empty_after
 
 # Quiet: only the summary lines of the kernel's attributes matter here.
 [ -w /sys/kernel/debug/failslab/verbose ] && echo 0 > /sys/kernel/debug/failslab/verbose
@@ -326,21 +324,26 @@ unset IFS
 for cmd in "$@"; do
 	fail_nth "$cmd"
 	case $? in
-	0) ktap_ok "fail-nth over every site of '$cmd'" ;;
-	2) ktap_skip "fail-nth over every site of '$cmd'" "no /proc/self/fail-nth" ;;
-	*) ktap_fail "fail-nth over every site of '$cmd'" ;;
+	0) ktap_test_pass "fail-nth over every site of '$cmd'" ;;
+	2)
+		ktap_print_msg "no /proc/self/fail-nth"
+		ktap_test_skip "fail-nth over every site of '$cmd'"
+		;;
+	*) ktap_test_fail "fail-nth over every site of '$cmd'" ;;
 	esac
 done
 
 if kernel_wide_ready; then
-	ktap_check "failslab + fail_page_alloc on mheap's stacks: every failure is ENOMEM" kernel_wide
-	ktap_check "failslab + fail_page_alloc off: free all + release empties the heap" empty_after
+	ktap_test_result "failslab + fail_page_alloc on mheap's stacks: every failure is ENOMEM" kernel_wide
+	ktap_test_result "failslab + fail_page_alloc off: free all + release empties the heap" empty_after
 else
-	ktap_skip "failslab + fail_page_alloc on mheap's stacks" "no stack filter (CONFIG_FAULT_INJECTION_STACKTRACE_FILTER, CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC)"
-	ktap_skip "failslab + fail_page_alloc off" "not run"
+	ktap_print_msg "no stack filter (CONFIG_FAULT_INJECTION_STACKTRACE_FILTER, CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC)"
+	ktap_test_skip "failslab + fail_page_alloc on mheap's stacks"
+	ktap_print_msg "not run"
+	ktap_test_skip "failslab + fail_page_alloc off"
 fi
 for d in /sys/kernel/debug/failslab /sys/kernel/debug/fail_page_alloc; do
 	[ -w "$d/verbose" ] && echo 2 > "$d/verbose"
 done
 ctl scavenger on
-ktap_finish
+ktap_finished

@@ -7,17 +7,15 @@
 # that the live objects, the pages in use and the sweep and reclaim files
 # move as they must.  Malformed commands of the new words must fail with
 # EINVAL and change nothing.
-# The checks run through ktap_check, which shellcheck cannot follow.
+# The checks run through ktap_test_result, which shellcheck cannot follow.
 # shellcheck disable=SC2317
 DIR=$(dirname "$0")
 . "$DIR/lib.sh"
 
-ktap_require_default_heap gc
+mheap_require_default_heap gc
 for f in sweep reclaim; do
 	if [ ! -r "$H/$f" ]; then
-		ktap_plan 1
-		ktap_skip gc "no $H/$f: a module without collection cycles"
-		exit "$KSFT_SKIP"
+		mheap_skip_all gc "no $H/$f: a module without collection cycles"
 	fi
 done
 
@@ -49,7 +47,7 @@ swept_total()
 want()
 {
 	[ "$2" = "$3" ] && return 0
-	ktap_diag "$1 is $2, want $3"
+	ktap_print_msg "$1 is $2, want $3"
 	return 1
 }
 
@@ -57,7 +55,7 @@ want()
 within()
 {
 	[ "$2" -ge "$3" ] && [ "$2" -le "$4" ] && return 0
-	ktap_diag "$1 is $2, want $3 to $4"
+	ktap_print_msg "$1 is $2, want $3 to $4"
 	return 1
 }
 
@@ -68,12 +66,12 @@ files_format()
 	for f in sweep reclaim; do
 		bad=$(grep -cvE '^[a-z_0-9]+: [^ ]+$' "$H/$f")
 		if [ "$bad" -ne 0 ]; then
-			ktap_diag "$f: $bad malformed lines"
+			ktap_print_msg "$f: $bad malformed lines"
 			ok=1
 		fi
 		dup=$(cut -d: -f1 "$H/$f" | sort | uniq -d)
 		if [ -n "$dup" ]; then
-			ktap_diag "$f: repeated keys: $dup"
+			ktap_print_msg "$f: repeated keys: $dup"
 			ok=1
 		fi
 	done
@@ -84,24 +82,24 @@ files_format()
 		 swept_reclaim swept_uncache swept_ensure swept_explicit \
 		 background sweepers finalizers_queued finalizers_run specials; do
 		if [ -z "$(sweep_of "$k")" ]; then
-			ktap_diag "sweep has no $k"
+			ktap_print_msg "sweep has no $k"
 			ok=1
 		fi
 	done
 	for k in reclaim_index reclaim_end reclaim_credit pages_scanned \
 		 pages_reclaimed spans_reclaimed calls time_ns; do
 		if [ -z "$(reclaim_of "$k")" ]; then
-			ktap_diag "reclaim has no $k"
+			ktap_print_msg "reclaim has no $k"
 			ok=1
 		fi
 	done
 	if ! sweep_of sweep_pages_per_byte | grep -qE '^[0-9]+\.[0-9]{6}$'; then
-		ktap_diag "sweep_pages_per_byte '$(sweep_of sweep_pages_per_byte)' is not N.NNNNNN"
+		ktap_print_msg "sweep_pages_per_byte '$(sweep_of sweep_pages_per_byte)' is not N.NNNNNN"
 		ok=1
 	fi
 	case $(sweep_of background) in
 	idle|running|off) ;;
-	*) ktap_diag "background is '$(sweep_of background)'"; ok=1 ;;
+	*) ktap_print_msg "background is '$(sweep_of background)'"; ok=1 ;;
 	esac
 	return "$ok"
 }
@@ -144,7 +142,7 @@ gc_keeps_quarter()
 	ctl sweep || return 1
 	now=$(live_objects)
 	freed=$(($(sweep_of objects_freed) - fr))
-	ktap_diag "gc keep=25%: $live -> $now objects live, $freed freed by sweeping"
+	ktap_print_msg "gc keep=25%: $live -> $now objects live, $freed freed by sweeping"
 	within "live objects" "$now" $((live * 20 / 100)) $((live * 30 / 100)) &&
 	within "objects freed by sweeping" "$freed" $((live * 70 / 100)) $((live * 80 / 100)) &&
 	want "live + freed" $((now + freed)) "$live" &&
@@ -153,7 +151,7 @@ gc_keeps_quarter()
 	want "swept_* growth" $(($(swept_total) - sw)) "$(sweep_of spans_swept)" &&
 	want bad_frees "$(stat_of bad_frees)" "$bad" || return 1
 	if [ "$(sweep_of spans_swept)" -lt 1 ] || [ "$(sweep_of pages_swept)" -lt 1 ]; then
-		ktap_diag "spans_swept $(sweep_of spans_swept), pages_swept $(sweep_of pages_swept)"
+		ktap_print_msg "spans_swept $(sweep_of spans_swept), pages_swept $(sweep_of pages_swept)"
 		return 1
 	fi
 }
@@ -171,7 +169,7 @@ gc_keeps_none()
 	pages=$(stat_of pages_in_use)
 	ctl gc keep=0% || return 1
 	ctl sweep || return 1
-	ktap_diag "gc keep=0%: pages_in_use $pages -> $(stat_of pages_in_use)"
+	ktap_print_msg "gc keep=0%: pages_in_use $pages -> $(stat_of pages_in_use)"
 	want "live objects" "$(live_objects)" 0 &&
 	want pages_in_use "$(stat_of pages_in_use)" 0 &&
 	want spans_live "$(stat_of spans_live)" 0
@@ -191,16 +189,16 @@ reclaim_after_cycle()
 	want reclaim_index "$(reclaim_of reclaim_index)" 0 || return 1
 	ctl reclaim pages=1 || return 1
 	n=$(($(reclaim_of pages_reclaimed) - got))
-	ktap_diag "reclaim pages=1: $n pages reclaimed, credit $(reclaim_of reclaim_credit)," \
+	ktap_print_msg "reclaim pages=1: $n pages reclaimed, credit $(reclaim_of reclaim_credit)," \
 		"chunk $(reclaim_of reclaim_index) of $(reclaim_of reclaim_end)"
 	want calls "$(reclaim_of calls)" $((calls + 1)) || return 1
 	if [ "$n" -lt 1 ] || [ $(($(reclaim_of pages_scanned) - scanned)) -lt 512 ]; then
-		ktap_diag "reclaimed $n pages, scanned $(($(reclaim_of pages_scanned) - scanned))"
+		ktap_print_msg "reclaimed $n pages, scanned $(($(reclaim_of pages_scanned) - scanned))"
 		return 1
 	fi
 	want reclaim_credit "$(reclaim_of reclaim_credit)" $((n - 1)) || return 1
 	if [ "$(reclaim_of reclaim_index)" -gt "$(reclaim_of reclaim_end)" ]; then
-		ktap_diag "reclaim_index $(reclaim_of reclaim_index) > reclaim_end $(reclaim_of reclaim_end)"
+		ktap_print_msg "reclaim_index $(reclaim_of reclaim_index) > reclaim_end $(reclaim_of reclaim_end)"
 		return 1
 	fi
 	ctl sweep || return 1
@@ -218,7 +216,7 @@ sweeper_switch()
 	ctl sweeper on || return 1
 	case $(sweep_of background) in
 	idle|running) ;;
-	*) ktap_diag "background is '$(sweep_of background)' after sweeper on"; return 1 ;;
+	*) ktap_print_msg "background is '$(sweep_of background)' after sweeper on"; return 1 ;;
 	esac
 }
 
@@ -250,11 +248,11 @@ bad_commands()
 		"reclaim pages=99999999999999999999" "reclaim pages=1 extra" \
 		"sweeper" "sweeper maybe" "sweeper on off" "sweepers on" || ok=1
 	if printf 'gc keep=5%%\000' 2>/dev/null > "$H/control"; then
-		ktap_diag "a command with an embedded NUL was accepted"
+		ktap_print_msg "a command with an embedded NUL was accepted"
 		ok=1
 	fi
 	if [ "$snap" != "$(cat "$H/stats" "$H/sweep")" ]; then
-		ktap_diag "stats or sweep changed after rejected commands"
+		ktap_print_msg "stats or sweep changed after rejected commands"
 		ok=1
 	fi
 	return "$ok"
@@ -262,20 +260,21 @@ bad_commands()
 
 # Snapshots are compared: keep the background scavenger out of the way.
 ctl scavenger off
-ktap_plan 10
-ktap_check "sweep and reclaim are name: value lines with every key" files_format
-ktap_check "alloc size=64 count=$N fills the pool" fill
-ktap_check "gc marks the whole pool: nothing freed" gc_keeps_all
-ktap_check "gc keep=25% leaves about a quarter live" gc_keeps_quarter
-ktap_check "stats objects_in_use follows sweeping" stats_follow_sweeping
-ktap_check "gc keep=0% frees every span" gc_keeps_none
-ktap_check "reclaim pages=1 after a cycle frees dead spans" reclaim_after_cycle
-ktap_check "sweeper off and on" sweeper_switch
-ktap_check "free all after a cycle frees the survivors" free_after_cycle
-ktap_check "malformed commands fail with EINVAL, change nothing" bad_commands
+ktap_print_header
+ktap_set_plan 10
+ktap_test_result "sweep and reclaim are name: value lines with every key" files_format
+ktap_test_result "alloc size=64 count=$N fills the pool" fill
+ktap_test_result "gc marks the whole pool: nothing freed" gc_keeps_all
+ktap_test_result "gc keep=25% leaves about a quarter live" gc_keeps_quarter
+ktap_test_result "stats objects_in_use follows sweeping" stats_follow_sweeping
+ktap_test_result "gc keep=0% frees every span" gc_keeps_none
+ktap_test_result "reclaim pages=1 after a cycle frees dead spans" reclaim_after_cycle
+ktap_test_result "sweeper off and on" sweeper_switch
+ktap_test_result "free all after a cycle frees the survivors" free_after_cycle
+ktap_test_result "malformed commands fail with EINVAL, change nothing" bad_commands
 ctl sweeper on
 ctl free all
 ctl sweep
 ctl release
 ctl scavenger on
-ktap_finish
+ktap_finished

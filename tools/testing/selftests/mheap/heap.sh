@@ -6,7 +6,7 @@
 DIR=$(dirname "$0")
 . "$DIR/lib.sh"
 
-ktap_require_default_heap heap
+mheap_require_default_heap heap
 
 # Sum of the npages column of spans, and the number of span rows.
 spans_pages()
@@ -29,24 +29,24 @@ consistent()
 	in_use=$(stat_of pages_in_use)
 	sp=$(spans_pages)
 	if [ "$in_use" != "$sp" ]; then
-		ktap_diag "stats pages_in_use=$in_use, spans add up to $sp"
+		ktap_print_msg "stats pages_in_use=$in_use, spans add up to $sp"
 		return 1
 	fi
 	live=$(stat_of spans_live)
 	rows=$(spans_rows)
 	if [ "$live" != "$rows" ]; then
-		ktap_diag "stats spans_live=$live, spans lists $rows"
+		ktap_print_msg "stats spans_live=$live, spans lists $rows"
 		return 1
 	fi
 	c=$(stat_of pages_committed)
 	a=$(arenas_committed)
 	if [ "$c" != "$a" ]; then
-		ktap_diag "stats pages_committed=$c, arenas add up to $a"
+		ktap_print_msg "stats pages_committed=$c, arenas add up to $a"
 		return 1
 	fi
 	f=$(stat_of pages_free)
 	if [ $((in_use + f)) -ne "$c" ]; then
-		ktap_diag "in use $in_use + free $f != committed $c"
+		ktap_print_msg "in use $in_use + free $f != committed $c"
 		return 1
 	fi
 }
@@ -58,7 +58,7 @@ alloc_counts()
 	ctl alloc pages=600 || return 1
 	after=$(stat_of pages_in_use)
 	if [ $((after - before)) -ne 615 ]; then
-		ktap_diag "pages_in_use went from $before to $after, want +615"
+		ktap_print_msg "pages_in_use went from $before to $after, want +615"
 		return 1
 	fi
 }
@@ -68,7 +68,7 @@ spans_format()
 	head -n 1 "$H/spans" | grep -q '^base  *npages  *state' || return 1
 	bad=$(awk 'NR > 1 && !($1 ~ /^0x[0-9a-f]{16}$/ && $2 ~ /^[0-9]+$/ && ($3 == "in-use" || $3 == "manual"))' "$H/spans" | wc -l)
 	if [ "$bad" -ne 0 ]; then
-		ktap_diag "$bad malformed span rows"
+		ktap_print_msg "$bad malformed span rows"
 		return 1
 	fi
 }
@@ -83,23 +83,23 @@ objects_counts()
 	ctl alloc size=16-4096 count=1e3 || return 1
 	after=$(stat_of objects_in_use)
 	if [ $((after - before)) -ne 5000 ]; then
-		ktap_diag "objects_in_use went from $before to $after, want +5000"
+		ktap_print_msg "objects_in_use went from $before to $after, want +5000"
 		return 1
 	fi
 	total=$(awk '$1 == "Total" { print $3 }' "$H/classes")
 	if [ "$total" != "$after" ]; then
-		ktap_diag "classes Total in use $total, stats objects_in_use $after"
+		ktap_print_msg "classes Total in use $total, stats objects_in_use $after"
 		return 1
 	fi
 	meta=$(stat_of metadata_bytes)
 	cb=$(($(stat_of pages_committed) * $(stat_of page_size)))
 	if [ "$meta" -le 0 ] || [ $((meta * 10)) -ge "$cb" ]; then
-		ktap_diag "metadata_bytes $meta for $cb bytes committed (want > 0, < 10%)"
+		ktap_print_msg "metadata_bytes $meta for $cb bytes committed (want > 0, < 10%)"
 		return 1
 	fi
 	large=$(awk '$1 == "Large" { print $3 }' "$H/classes")
 	if [ "$large" != 3 ]; then
-		ktap_diag "classes Large objects $large, want 3"
+		ktap_print_msg "classes Large objects $large, want 3"
 		return 1
 	fi
 	# 100 bytes is class 9 (112 bytes); 8 bytes class 1; the 1000
@@ -107,7 +107,7 @@ objects_counts()
 	c9=$(awk '$1 == 9 { print $2, ($6 >= 1000) }' "$H/classes")
 	c1=$(awk '$1 == 1 { print $2, $6 }' "$H/classes")
 	if [ "$c9" != "112 1" ] || [ "$c1" != "8 3000" ]; then
-		ktap_diag "class rows: '$c9' and '$c1'"
+		ktap_print_msg "class rows: '$c9' and '$c1'"
 		return 1
 	fi
 }
@@ -117,7 +117,7 @@ classes_format()
 	head -n 1 "$H/classes" | grep -q '^class  *size  *pages' || return 1
 	rows=$(awk 'NR > 1 && $1 ~ /^[0-9]+$/' "$H/classes" | wc -l)
 	if [ "$rows" -ne 67 ]; then
-		ktap_diag "classes has $rows class rows, want 67"
+		ktap_print_msg "classes has $rows class rows, want 67"
 		return 1
 	fi
 }
@@ -147,16 +147,16 @@ bad_commands()
 		"alloc size=8 count=1e20" "alloc size=8 count=2e" \
 		"alloc size=8 count=e5" || ok=1
 	if printf 'alloc pages=1\000count=5' 2>/dev/null > "$H/control"; then
-		ktap_diag "a command with an embedded NUL was accepted"
+		ktap_print_msg "a command with an embedded NUL was accepted"
 		ok=1
 	fi
 	long=$(head -c 300 /dev/zero | tr '\0' 'x')
 	if echo "alloc pages=1 $long" 2>/dev/null > "$H/control"; then
-		ktap_diag "an over-long line was accepted"
+		ktap_print_msg "an over-long line was accepted"
 		ok=1
 	fi
 	if [ "$snap" != "$(cat "$H/stats")" ]; then
-		ktap_diag "stats changed after rejected commands"
+		ktap_print_msg "stats changed after rejected commands"
 		ok=1
 	fi
 	return $ok
@@ -164,15 +164,16 @@ bad_commands()
 
 # Snapshots are compared: keep the background scavenger out of the way.
 ctl scavenger off
-ktap_plan 9
-ktap_check "alloc moves pages_in_use by what was asked" alloc_counts
-ktap_check "spans rows are well formed" spans_format
-ktap_check "stats, spans and arenas agree" consistent
-ktap_check "classes has one row per class" classes_format
-ktap_check "objects: stats and classes agree" objects_counts
-ktap_check "stats, spans and arenas agree with objects" consistent
-ktap_check "malformed commands fail and change nothing" bad_commands
-ktap_check "free all + release empties the heap" free_and_release
-ktap_check "stats, spans and arenas agree when empty" consistent
+ktap_print_header
+ktap_set_plan 9
+ktap_test_result "alloc moves pages_in_use by what was asked" alloc_counts
+ktap_test_result "spans rows are well formed" spans_format
+ktap_test_result "stats, spans and arenas agree" consistent
+ktap_test_result "classes has one row per class" classes_format
+ktap_test_result "objects: stats and classes agree" objects_counts
+ktap_test_result "stats, spans and arenas agree with objects" consistent
+ktap_test_result "malformed commands fail and change nothing" bad_commands
+ktap_test_result "free all + release empties the heap" free_and_release
+ktap_test_result "stats, spans and arenas agree when empty" consistent
 ctl scavenger on
-ktap_finish
+ktap_finished

@@ -1,87 +1,53 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Small KTAP helpers for the mheap selftests (POSIX sh, busybox-friendly).
-# A script sources this, calls ktap_plan N, then one ktap_ok/ktap_fail/
-# ktap_skip per test, and ends with ktap_finish.
+# Shared code of the mheap selftests (POSIX sh, busybox-friendly): the
+# kernel's KTAP helpers and the heap's control and stats files.
 
-KSFT_PASS=0
-KSFT_FAIL=1
-KSFT_SKIP=4
+# The kernel's KTAP helpers: tools/testing/selftests/kselftest/ when this
+# directory sits in the kernel's tree, else the copy shipped next to this
+# file.  A script prints ktap_print_header and ktap_set_plan N, one
+# ktap_test_pass/ktap_test_fail/ktap_test_skip/ktap_test_result per test,
+# diagnostics with ktap_print_msg, and ends with ktap_finished.
+__lib_dir=$(dirname "$0")
+if [ -r "$__lib_dir/../kselftest/ktap_helpers.sh" ]; then
+	. "$__lib_dir/../kselftest/ktap_helpers.sh"
+else
+	. "$__lib_dir/ktap_helpers.sh"
+fi
 
 MHEAP_DEBUGFS=${MHEAP_DEBUGFS:-/sys/kernel/debug/mheap}
 
-__ktap_n=0
-__ktap_failed=0
-
-ktap_plan()
+# mheap_skip_all NAME REASON: the whole script is one skipped test (a
+# plan of one, so the harness counts it), exit 4.
+mheap_skip_all()
 {
-	echo "TAP version 13"
-	echo "1..$1"
-}
-
-ktap_ok()
-{
-	__ktap_n=$((__ktap_n + 1))
-	echo "ok $__ktap_n $1"
-}
-
-ktap_fail()
-{
-	__ktap_n=$((__ktap_n + 1))
-	__ktap_failed=$((__ktap_failed + 1))
-	echo "not ok $__ktap_n $1"
-}
-
-ktap_skip()
-{
-	__ktap_n=$((__ktap_n + 1))
-	echo "ok $__ktap_n $1 # SKIP $2"
-}
-
-# ktap_check NAME COMMAND...: one test, passed when COMMAND succeeds.
-ktap_check()
-{
-	__ktap_name=$1
-	shift
-	if "$@"; then
-		ktap_ok "$__ktap_name"
-	else
-		ktap_fail "$__ktap_name"
-	fi
-}
-
-# Print a diagnostic line the KTAP way.
-ktap_diag()
-{
-	echo "# $*"
+	ktap_print_header
+	ktap_set_plan 1
+	ktap_print_msg "$1: $2"
+	ktap_test_skip "$1"
+	exit "$KSFT_SKIP"
 }
 
 # Skip the whole script (exit 4) unless root with the mheap tree visible.
-ktap_require_mheap()
+mheap_require()
 {
 	if [ "$(id -u)" -ne 0 ]; then
-		ktap_plan 1
-		ktap_skip "$1" "must be run as root"
-		exit $KSFT_SKIP
+		mheap_skip_all "$1" "must be run as root"
 	fi
 	if [ ! -d "$MHEAP_DEBUGFS" ]; then
-		ktap_plan 1
-		ktap_skip "$1" "$MHEAP_DEBUGFS missing: debugfs not mounted or mheap not loaded"
-		exit $KSFT_SKIP
+		mheap_skip_all "$1" "$MHEAP_DEBUGFS missing: debugfs not mounted or mheap not loaded"
 	fi
 }
 
 # Skip (exit 4) unless the default heap exists with a control file; sets
-# H to its directory.  Calls ktap_require_mheap first.
-ktap_require_default_heap()
+# H to its directory.  Calls mheap_require first.
+mheap_require_default_heap()
 {
-	ktap_require_mheap "$1"
+	mheap_require "$1"
 	H=$MHEAP_DEBUGFS/default
 	if [ ! -w "$H/control" ]; then
-		ktap_plan 1
-		ktap_skip "$1" "no default heap with a control file"
-		exit $KSFT_SKIP
+		mheap_skip_all "$1" "no default heap with a control file"
 	fi
 }
 
@@ -104,7 +70,7 @@ stats_zero()
 	for __k in "$@"; do
 		__v=$(stat_of "$__k")
 		if [ "$__v" != 0 ]; then
-			ktap_diag "$__k is $__v after free all + release"
+			ktap_print_msg "$__k is $__v after free all + release"
 			return 1
 		fi
 	done
@@ -117,10 +83,10 @@ refused()
 	__bad=0
 	for __cmd in "$@"; do
 		if __msg=$( { echo "$__cmd" > "$H/control"; } 2>&1 ); then
-			ktap_diag "'$__cmd' was accepted"
+			ktap_print_msg "'$__cmd' was accepted"
 			__bad=1
 		elif ! echo "$__msg" | grep -q 'Invalid argument'; then
-			ktap_diag "'$__cmd' failed, but not with EINVAL: $__msg"
+			ktap_print_msg "'$__cmd' failed, but not with EINVAL: $__msg"
 			__bad=1
 		fi
 	done
@@ -131,13 +97,4 @@ refused()
 is_empty()
 {
 	[ -z "$(cat "$1")" ]
-}
-
-ktap_finish()
-{
-	if [ "$__ktap_failed" -ne 0 ]; then
-		ktap_diag "$__ktap_failed of $__ktap_n failed"
-		exit $KSFT_FAIL
-	fi
-	exit $KSFT_PASS
 }

@@ -4,22 +4,28 @@
 # Long control commands: they report progress in the kernel log once a
 # second, and a fatal signal stops them with nothing changed (the objects
 # allocated so far are freed again).
-# The checks run through ktap_check, which shellcheck cannot follow.
+# The checks run through ktap_test_result, which shellcheck cannot follow.
 # shellcheck disable=SC2317
 DIR=$(dirname "$0")
 . "$DIR/lib.sh"
 
-ktap_require_default_heap long_jobs
+mheap_require_default_heap long_jobs
 if ! dmesg > /dev/null 2>&1; then
-	ktap_plan 1
-	ktap_skip long_jobs "cannot read the kernel log"
-	exit "$KSFT_SKIP"
+	mheap_skip_all long_jobs "cannot read the kernel log"
 fi
 
-ktap_plan 4
+ktap_print_header
+ktap_set_plan 4
 ctl free all
 
 now() { cut -d. -f1 /proc/uptime; }
+
+# The checks, as functions: ktap_test_result splits its command's words.
+unchanged() { test "$(stat_of objects_in_use)" -eq "$before"; }
+progress_logged()
+{
+	dmesg | grep -q "default: alloc objects: [0-9]* of $count done"
+}
 
 avail=$(awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo)
 
@@ -39,14 +45,15 @@ while kill -0 "$pid" 2> /dev/null; do
 	sleep 0.2 2> /dev/null || sleep 1
 done
 wait "$pid"
-ktap_diag "writer exit status $?"
+ktap_print_msg "writer exit status $?"
 if dmesg | grep -q "default: alloc objects: stopped after"; then
-	ktap_ok "a fatal signal stops the job"
-	ktap_check "nothing changed after the interrupted job" \
-		test "$(stat_of objects_in_use)" -eq "$before"
+	ktap_test_pass "a fatal signal stops the job"
+	ktap_test_result "nothing changed after the interrupted job" unchanged
 else
-	ktap_skip "a fatal signal stops the job" "the job ended within a second"
-	ktap_skip "nothing changed after the interrupted job" "no interrupted job"
+	ktap_print_msg "the job ended within a second"
+	ktap_test_skip "a fatal signal stops the job"
+	ktap_print_msg "no interrupted job"
+	ktap_test_skip "nothing changed after the interrupted job"
 fi
 ctl free all
 ctl release
@@ -69,14 +76,14 @@ for job in "64 100000" "64 200000" "64 400000" "64 1000000" \
 	ctl release
 	[ "$t" -lt 2 ] || break
 done
-ktap_diag "alloc size=$size count=$count took about $t s"
+ktap_print_msg "alloc size=$size count=$count took about $t s"
 if [ "$t" -ge 2 ]; then
-	ktap_check "progress reported in the kernel log" \
-		sh -c "dmesg | grep -q 'default: alloc objects: [0-9]* of $count done'"
+	ktap_test_result "progress reported in the kernel log" progress_logged
 else
-	ktap_skip "progress reported in the kernel log" "no job here lasts a second"
+	ktap_print_msg "no job here lasts a second"
+	ktap_test_skip "progress reported in the kernel log"
 fi
 
-ktap_check "heap usable afterwards" ctl alloc size=16-4096 count=1000
+ktap_test_result "heap usable afterwards" ctl alloc size=16-4096 count=1000
 ctl free all
-ktap_finish
+ktap_finished

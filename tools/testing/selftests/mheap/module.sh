@@ -13,9 +13,7 @@ DIR=$(dirname "$0")
 
 ko=${MHEAP_KO:-}
 if [ "$(id -u)" -ne 0 ] || [ -z "$ko" ] || [ ! -f "$ko" ]; then
-	ktap_plan 1
-	ktap_skip module "needs root and MHEAP_KO=path/to/mheap.ko"
-	exit $KSFT_SKIP
+	mheap_skip_all module "needs root and MHEAP_KO=path/to/mheap.ko"
 fi
 
 loaded()
@@ -27,16 +25,16 @@ loaded()
 was_loaded=0
 if loaded; then
 	was_loaded=1
-	rmmod mheap || { ktap_plan 1; ktap_fail "unload module in use"; exit $KSFT_FAIL; }
+	rmmod mheap || { ktap_print_header; ktap_set_plan 1; ktap_test_fail "unload module in use"; exit "$KSFT_FAIL"; }
 fi
 
 unload_removes_tree()
 {
 	insmod "$ko" || return 1
-	[ -d "$MHEAP_DEBUGFS/default" ] || { ktap_diag "no default heap after load"; return 1; }
+	[ -d "$MHEAP_DEBUGFS/default" ] || { ktap_print_msg "no default heap after load"; return 1; }
 	rmmod mheap || return 1
 	if [ -e "$MHEAP_DEBUGFS" ]; then
-		ktap_diag "$MHEAP_DEBUGFS still exists after rmmod"
+		ktap_print_msg "$MHEAP_DEBUGFS still exists after rmmod"
 		return 1
 	fi
 }
@@ -54,7 +52,7 @@ no_default_heap()
 bad_param_refused()
 {
 	if insmod "$ko" default_heap=banana 2>/dev/null; then
-		ktap_diag "insmod with default_heap=banana succeeded"
+		ktap_print_msg "insmod with default_heap=banana succeeded"
 		rmmod mheap
 		return 1
 	fi
@@ -67,17 +65,17 @@ bad_limit_unwinds()
 {
 	states=/sys/devices/system/cpu/hotplug/states
 	if insmod "$ko" mem_limit_mb=18446744073709551615 2>/dev/null; then
-		ktap_diag "insmod with mem_limit_mb=ULONG_MAX succeeded"
+		ktap_print_msg "insmod with mem_limit_mb=ULONG_MAX succeeded"
 		rmmod mheap
 		return 1
 	fi
-	loaded && { ktap_diag "module loaded after a failed init"; return 1; }
+	loaded && { ktap_print_msg "module loaded after a failed init"; return 1; }
 	if [ -e "$MHEAP_DEBUGFS" ]; then
-		ktap_diag "$MHEAP_DEBUGFS left behind: $(ls "$MHEAP_DEBUGFS")"
+		ktap_print_msg "$MHEAP_DEBUGFS left behind: $(ls "$MHEAP_DEBUGFS")"
 		return 1
 	fi
 	if [ -r "$states" ] && grep -q 'mm/mheap' "$states"; then
-		ktap_diag "hotplug state left behind: $(grep 'mm/mheap' "$states")"
+		ktap_print_msg "hotplug state left behind: $(grep 'mm/mheap' "$states")"
 		return 1
 	fi
 	# And the module still loads and works afterwards.
@@ -95,7 +93,7 @@ unload_mid_sweep()
 	ctl gc keep=0% || { rmmod mheap; return 1; }
 	done_now=$(sed -n 's/^sweep_done: //p' "$H/sweep")
 	rmmod mheap || return 1
-	ktap_diag "sweep done at rmmod: ${done_now:-?}"
+	ktap_print_msg "sweep done at rmmod: ${done_now:-?}"
 	! loaded
 }
 
@@ -109,15 +107,16 @@ many_cycles()
 	done
 }
 
-ktap_plan 6
-ktap_check "unload removes the debugfs tree" unload_removes_tree
-ktap_check "unload in the middle of a background sweep" unload_mid_sweep
-ktap_check "default_heap=0 creates no heap" no_default_heap
-ktap_check "bad parameter refused" bad_param_refused
-ktap_check "mem_limit_mb too large: refused, nothing left behind" bad_limit_unwinds
-ktap_check "20 load/unload cycles" many_cycles
+ktap_print_header
+ktap_set_plan 6
+ktap_test_result "unload removes the debugfs tree" unload_removes_tree
+ktap_test_result "unload in the middle of a background sweep" unload_mid_sweep
+ktap_test_result "default_heap=0 creates no heap" no_default_heap
+ktap_test_result "bad parameter refused" bad_param_refused
+ktap_test_result "mem_limit_mb too large: refused, nothing left behind" bad_limit_unwinds
+ktap_test_result "20 load/unload cycles" many_cycles
 
 if [ $was_loaded -eq 1 ]; then
-	insmod "$ko" || ktap_diag "could not reload $ko"
+	insmod "$ko" || ktap_print_msg "could not reload $ko"
 fi
-ktap_finish
+ktap_finished

@@ -8,11 +8,9 @@
 DIR=$(dirname "$0")
 . "$DIR/lib.sh"
 
-ktap_require_default_heap scavenge
+mheap_require_default_heap scavenge
 if [ ! -r /proc/meminfo ]; then
-	ktap_plan 1
-	ktap_skip scavenge "no /proc/meminfo"
-	exit $KSFT_SKIP
+	mheap_skip_all scavenge "no /proc/meminfo"
 fi
 
 MIB=100
@@ -46,7 +44,7 @@ take()
 	ctl alloc pages=512 count=$NSPANS || return 1
 	taken=$((before - $(memfree_kb)))
 	if [ "$taken" -lt $((MIB * 1024 * 95 / 100)) ]; then
-		ktap_diag "MemFree dropped by only ${taken} kB for $MIB MiB"
+		ktap_print_msg "MemFree dropped by only ${taken} kB for $MIB MiB"
 		return 1
 	fi
 }
@@ -62,7 +60,7 @@ recovered()
 		sleep 0.1
 		i=$((i + 1))
 	done
-	ktap_diag "MemFree recovered ${got} kB of the ${want} kB wanted within 1 s"
+	ktap_print_msg "MemFree recovered ${got} kB of the ${want} kB wanted within 1 s"
 	return 1
 }
 
@@ -88,7 +86,7 @@ on_pressure()
 	recovered "$low" || return 1
 	after=$(scav_of released_shrinker_bytes)
 	if [ "$after" -le "$before" ]; then
-		ktap_diag "released_shrinker_bytes did not move ($before)"
+		ktap_print_msg "released_shrinker_bytes did not move ($before)"
 		return 1
 	fi
 }
@@ -110,7 +108,7 @@ in_background()
 	r=$(scav_of retained_bytes)
 	g=$(scav_of retained_goal_bytes)
 	if [ "$r" -gt "$g" ]; then
-		ktap_diag "after 5 s retained $r bytes, goal $g"
+		ktap_print_msg "after 5 s retained $r bytes, goal $g"
 		return 1
 	fi
 	[ "$(scav_of released_background_bytes)" -gt 0 ]
@@ -122,7 +120,7 @@ limit_holds()
 	clean || return 1
 	ctl limit bytes=$((16 << 20)) || return 1
 	if ctl alloc pages=512 count=9 2>/dev/null; then
-		ktap_diag "18 MiB allocated under a 16 MiB limit"
+		ktap_print_msg "18 MiB allocated under a 16 MiB limit"
 		return 1
 	fi
 	ctl alloc pages=512 count=8 || return 1
@@ -135,12 +133,13 @@ limit_holds()
 ctl scavenger off
 ctl free all
 ctl release
-ktap_plan 4
-ktap_check "release gives $MIB MiB back within 1 s" on_release
-ktap_check "the shrinker gives $MIB MiB back under pressure" on_pressure
-ktap_check "the background scavenger reaches its goal" in_background
-ktap_check "the memory limit holds" limit_holds
+ktap_print_header
+ktap_set_plan 4
+ktap_test_result "release gives $MIB MiB back within 1 s" on_release
+ktap_test_result "the shrinker gives $MIB MiB back under pressure" on_pressure
+ktap_test_result "the background scavenger reaches its goal" in_background
+ktap_test_result "the memory limit holds" limit_holds
 ctl free all
 ctl release
 ctl scavenger on
-ktap_finish
+ktap_finished

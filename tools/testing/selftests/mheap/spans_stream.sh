@@ -7,30 +7,29 @@
 # resumed at an offset goes on where the last one stopped.
 # Needs about 4.5 GiB of free memory (a million one-page spans); skips
 # otherwise.
-# The checks run through ktap_check, which shellcheck cannot follow.
+# The checks run through ktap_test_result, which shellcheck cannot follow.
 # shellcheck disable=SC2317
 DIR=$(dirname "$0")
 . "$DIR/lib.sh"
 
 NSPANS=1000000
 
-ktap_require_default_heap spans_stream
+mheap_require_default_heap spans_stream
 avail=$(awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo)
 if [ "${avail:-0}" -lt $((4608 * 1024)) ]; then
-	ktap_plan 1
-	ktap_skip spans_stream "needs 4.5 GiB free for $NSPANS spans, has $((${avail:-0} / 1024)) MiB"
-	exit "$KSFT_SKIP"
+	mheap_skip_all spans_stream "needs 4.5 GiB free for $NSPANS spans, has $((${avail:-0} / 1024)) MiB"
 fi
 
-ktap_plan 5
+ktap_print_header
+ktap_set_plan 5
 ctl free all
 
 # Hundredths of a second since boot.
 now() { awk '{ sub(/\./, "", $1); print $1 + 0 }' /proc/uptime; }
 
 t0=$(now)
-ktap_check "alloc pages=1 count=1e6" ctl alloc pages=1 count=1e6
-ktap_diag "allocated $NSPANS spans in $(( ($(now) - t0) / 100 )) s"
+ktap_test_result "alloc pages=1 count=1e6" ctl alloc pages=1 count=1e6
+ktap_print_msg "allocated $NSPANS spans in $(( ($(now) - t0) / 100 )) s"
 
 t0=$(now)
 first=$(dd if="$H/spans" bs=4096 count=1 2> /dev/null | wc -c)
@@ -38,18 +37,19 @@ t_first=$(($(now) - t0))
 t0=$(now)
 lines=$(wc -l < "$H/spans")
 t_all=$(($(now) - t0))
-ktap_diag "first 4 KiB in ${t_first}0 ms, all $lines lines in ${t_all}0 ms"
-ktap_check "first read returns at most 4 KiB" test "$first" -gt 0 -a "$first" -le 4096
-ktap_check "first 4 KiB come long before the whole listing" \
+ktap_print_msg "first 4 KiB in ${t_first}0 ms, all $lines lines in ${t_all}0 ms"
+ktap_test_result "first read returns at most 4 KiB" test "$first" -gt 0 -a "$first" -le 4096
+ktap_test_result "first 4 KiB come long before the whole listing" \
 	test $((t_first * 20)) -le "$t_all"
-ktap_check "every span listed" test "$lines" -gt "$NSPANS"
+ktap_test_result "every span listed" test "$lines" -gt "$NSPANS"
 
 # Resume: the line at a byte offset deep in the file is a whole span line.
 line=$(dd if="$H/spans" bs=4096 skip=10000 count=1 2> /dev/null | sed -n 2p)
-ktap_diag "a line 40 MB in: $line"
-ktap_check "a read 40 MB in is a span line" \
-	sh -c "echo '$line' | grep -q '^0x[0-9a-f]* *1 manual '"
+ktap_print_msg "a line 40 MB in: $line"
+# A function: ktap_test_result splits its command's words.
+is_span_line() { echo "$line" | grep -q '^0x[0-9a-f]* *1 manual '; }
+ktap_test_result "a read 40 MB in is a span line" is_span_line
 
 ctl free all
 ctl release
-ktap_finish
+ktap_finished

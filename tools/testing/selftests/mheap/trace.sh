@@ -10,12 +10,12 @@
 # that no event was lost.  heap_destroy is caught by reloading the module
 # (needs MHEAP_KO) with a reader on trace_pipe.
 # Skips (exit 4) without tracefs or without the mheap events.
-# The checks run through ktap_check, which shellcheck cannot follow.
+# The checks run through ktap_test_result, which shellcheck cannot follow.
 # shellcheck disable=SC2317
 DIR=$(dirname "$0")
 . "$DIR/lib.sh"
 
-ktap_require_default_heap trace
+mheap_require_default_heap trace
 
 EVENTS="heap_create heap_destroy region_map region_release limit_fail
 	scavenge span_alloc span_free mcentral_refill gc_begin gc_end
@@ -33,23 +33,17 @@ for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
 	fi
 done
 if [ -z "$T" ]; then
-	ktap_plan 1
-	ktap_skip trace "no tracefs: a kernel without CONFIG_TRACING"
-	exit "$KSFT_SKIP"
+	mheap_skip_all trace "no tracefs: a kernel without CONFIG_TRACING"
 fi
 if [ ! -d "$T/events/mheap" ]; then
-	ktap_plan 1
-	ktap_skip trace "no $T/events/mheap: kernel without CONFIG_EVENT_TRACING, or a module without trace events"
-	exit "$KSFT_SKIP"
+	mheap_skip_all trace "no $T/events/mheap: kernel without CONFIG_EVENT_TRACING, or a module without trace events"
 fi
 
 # An instance of our own: a user's tracing at the top level is left alone.
 I=$T/instances/mheap-selftest
 rmdir "$I" 2>/dev/null
 if ! mkdir "$I" 2>/dev/null || [ ! -d "$I/events/mheap" ]; then
-	ktap_plan 1
-	ktap_skip trace "cannot create the tracing instance $I"
-	exit "$KSFT_SKIP"
+	mheap_skip_all trace "cannot create the tracing instance $I"
 fi
 TR=/tmp/mheap-trace.$$
 PIPE=/tmp/mheap-trace-pipe.$$
@@ -119,7 +113,7 @@ sum()
 want()
 {
 	[ "$2" = "$3" ] && return 0
-	ktap_diag "$1 is $2, want $3"
+	ktap_print_msg "$1 is $2, want $3"
 	return 1
 }
 
@@ -129,7 +123,7 @@ awk_all()
 {
 	__n=$(count "$1")
 	if [ "$__n" -eq 0 ]; then
-		ktap_diag "no mheap_$1 event"
+		ktap_print_msg "no mheap_$1 event"
 		return 1
 	fi
 	ev "$1" | awk -v ev="$1" '
@@ -168,7 +162,7 @@ workload()
 	# Past the limit: 2 MiB regions, the fifth fails and is undone.
 	ctl limit bytes=$LIMIT || return 1
 	if ctl alloc pages=512 count=5 2>/dev/null; then
-		ktap_diag "10 MiB of manual spans allocated under an 8 MiB limit"
+		ktap_print_msg "10 MiB of manual spans allocated under an 8 MiB limit"
 		return 1
 	fi
 	ctl limit bytes=0 &&
@@ -207,7 +201,7 @@ events_listed()
 	ok=0
 	for e in $EVENTS; do
 		if [ ! -r "$T/events/mheap/mheap_$e/format" ]; then
-			ktap_diag "no event mheap_$e"
+			ktap_print_msg "no event mheap_$e"
 			ok=1
 		fi
 	done
@@ -221,12 +215,12 @@ nothing_lost()
 		o=$(sed -n 's/^overrun: //p' "$s")
 		d=$(sed -n 's/^dropped events: //p' "$s")
 		if [ "${o:-0}" != 0 ] || [ "${d:-0}" != 0 ]; then
-			ktap_diag "$s: overrun $o, dropped $d"
+			ktap_print_msg "$s: overrun $o, dropped $d"
 			ok=1
 		fi
 	done
 	if grep -q 'LOST' "$TR"; then
-		ktap_diag "$(grep -m1 'LOST' "$TR")"
+		ktap_print_msg "$(grep -m1 'LOST' "$TR")"
 		ok=1
 	fi
 	other=$(grep ' mheap_' "$TR" | grep -vc ' heap=default ')
@@ -361,7 +355,7 @@ heap_destroy_on_unload()
 		insmod "$MHEAP_KO" || return 1
 		line=$(sed -n 's/^.* mheap_heap_destroy: //p' "$PIPE")
 		[ -n "$line" ] && break
-		ktap_diag "try $try: the unload reset the buffer before the reader had the event"
+		ktap_print_msg "try $try: the unload reset the buffer before the reader had the event"
 	done
 	echo "$line" | awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] ~ /^[0-9]+$/ ? kv[2] + 0 : kv[2] } }
 		$1 != "heap=default" || f["committed_pages"] == "" || f["inuse_pages"] != 0 {
@@ -374,28 +368,32 @@ ctl free all
 ctl sweep
 ctl release
 
-ktap_plan 17
-ktap_check "every mheap event is in tracefs" events_listed
-ktap_check "a workload through the control file, traced" run_traced
-ktap_check "no event lost, all of the default heap" nothing_lost
-ktap_check "region_map: kind, pages; as many as grows" regions_mapped
-ktap_check "span_alloc: small, large and manual; as many as spans_allocated" spans_allocated
-ktap_check "span_free: as many as spans_freed" spans_freed
-ktap_check "mcentral_refill: class, free objects; as many as mcache_refills" refills
-ktap_check "gc_begin/gc_end pair up, sweepgen + 2" gc_cycles
-ktap_check "sweep_span: freed adds up to objects_freed, sweepgen of the cycle" sweeps
-ktap_check "reclaim_chunk: 512 scanned, freed adds up to pages_reclaimed" reclaim_chunks
-ktap_check "region_release: adds up to pages_released" regions_released
-ktap_check "scavenge: bytes add up to pages_released" scavenges
-ktap_check "limit_fail past an 8 MiB limit" limit_fails
-ktap_check "no bad_free in a clean workload" no_bad_free
-ktap_skip "bad_free on a double free" "the control file cannot free an object twice: no bad free to provoke from a shell"
+ktap_print_header
+ktap_set_plan 17
+ktap_test_result "every mheap event is in tracefs" events_listed
+ktap_test_result "a workload through the control file, traced" run_traced
+ktap_test_result "no event lost, all of the default heap" nothing_lost
+ktap_test_result "region_map: kind, pages; as many as grows" regions_mapped
+ktap_test_result "span_alloc: small, large and manual; as many as spans_allocated" spans_allocated
+ktap_test_result "span_free: as many as spans_freed" spans_freed
+ktap_test_result "mcentral_refill: class, free objects; as many as mcache_refills" refills
+ktap_test_result "gc_begin/gc_end pair up, sweepgen + 2" gc_cycles
+ktap_test_result "sweep_span: freed adds up to objects_freed, sweepgen of the cycle" sweeps
+ktap_test_result "reclaim_chunk: 512 scanned, freed adds up to pages_reclaimed" reclaim_chunks
+ktap_test_result "region_release: adds up to pages_released" regions_released
+ktap_test_result "scavenge: bytes add up to pages_released" scavenges
+ktap_test_result "limit_fail past an 8 MiB limit" limit_fails
+ktap_test_result "no bad_free in a clean workload" no_bad_free
+ktap_print_msg "the control file cannot free an object twice: no bad free to provoke from a shell"
+ktap_test_skip "bad_free on a double free"
 ctl sweeper on
 ctl scavenger on
-ktap_skip "heap_create" "the only heap a shell gets is made at module load, before its events exist (6.12 cannot enable a module's events ahead of its load)"
+ktap_print_msg "the only heap a shell gets is made at module load, before its events exist (6.12 cannot enable a module's events ahead of its load)"
+ktap_test_skip "heap_create"
 if [ -n "${MHEAP_KO:-}" ] && [ -f "$MHEAP_KO" ]; then
-	ktap_check "heap_destroy at unload (read from trace_pipe)" heap_destroy_on_unload
+	ktap_test_result "heap_destroy at unload (read from trace_pipe)" heap_destroy_on_unload
 else
-	ktap_skip "heap_destroy at unload" "needs MHEAP_KO=path/to/mheap.ko to reload the module"
+	ktap_print_msg "needs MHEAP_KO=path/to/mheap.ko to reload the module"
+	ktap_test_skip "heap_destroy at unload"
 fi
-ktap_finish
+ktap_finished

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suites for objects: mheap_sizeclass (the table in the kernel),
- * mheap_alloc (mheap_alloc/free/ksize, zeroing, bad frees, KASAN state,
- * bounded memory) and mheap_mcache (per-CPU caches under concurrency).
+ * KUnit suite mheap_object: what object.c does, i.e. mheap_alloc/free/
+ * ksize, zeroing, bad frees, KASAN state and bounded memory, and the
+ * per-CPU mcaches under concurrency (remote frees, a CPU going offline).
  */
 #include <kunit/test.h>
 #include <linux/completion.h>
@@ -22,51 +22,7 @@ static void drain_all(struct mheap *h)
 	mheap_pcpu_drain_all(h);
 }
 
-/* === mheap_sizeclass ================================================= */
-
-static void sizeclass_smallest_fit(struct kunit *test)
-{
-	unsigned int s, cls;
-
-	KUNIT_EXPECT_EQ(test, mheap_size_to_class(0), 0U);
-	KUNIT_EXPECT_EQ(test, mheap_size_to_class(MHEAP_MAX_SMALL + 1), 0U);
-	for (s = 1; s <= MHEAP_MAX_SMALL; s++) {
-		cls = mheap_size_to_class(s);
-		KUNIT_ASSERT_GE_MSG(test, mheap_class_size[cls], s, "size %u", s);
-		KUNIT_ASSERT_LT_MSG(test, mheap_class_size[cls - 1], s, "size %u", s);
-	}
-}
-
-static void sizeclass_index_by_magic(struct kunit *test)
-{
-	unsigned int cls, i;
-
-	for (cls = 1; cls < MHEAP_NUM_CLASSES; cls++) {
-		unsigned int size = mheap_class_size[cls];
-		u32 magic = mheap_class_divmagic[cls];
-
-		KUNIT_EXPECT_EQ(test, mheap_class_nelems[cls],
-				mheap_class_npages[cls] * PAGE_SIZE / size);
-		for (i = 0; i < mheap_class_nelems[cls]; i++) {
-			KUNIT_ASSERT_EQ(test, mheap_obj_index(i * size, magic), i);
-			KUNIT_ASSERT_EQ(test, mheap_obj_index(i * size + size - 1,
-							      magic), i);
-		}
-	}
-}
-
-static struct kunit_case mheap_sizeclass_cases[] = {
-	KUNIT_CASE(sizeclass_smallest_fit),
-	KUNIT_CASE(sizeclass_index_by_magic),
-	{}
-};
-
-static struct kunit_suite mheap_sizeclass_suite = {
-	.name = "mheap_sizeclass",
-	.test_cases = mheap_sizeclass_cases,
-};
-
-/* === mheap_alloc ===================================================== */
+/* === mheap_alloc, mheap_free ======================================== */
 
 static const unsigned int all_classes[] = {
 	 1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14, 15, 16, 17,
@@ -339,24 +295,7 @@ static void alloc_bounded_memory(struct kunit *test)
 	mheap_destroy(h);
 }
 
-static struct kunit_case mheap_alloc_cases[] = {
-	KUNIT_CASE_PARAM(alloc_class_fill, classes_gen_params),
-	KUNIT_CASE(alloc_zero_and_large),
-	KUNIT_CASE(alloc_alignment),
-	KUNIT_CASE(alloc_gfp_zero),
-	KUNIT_CASE(alloc_bad_frees),
-	KUNIT_CASE(alloc_kasan_poison),
-	KUNIT_CASE(alloc_atomic_context),
-	KUNIT_CASE_SLOW(alloc_bounded_memory),
-	{}
-};
-
-static struct kunit_suite mheap_alloc_suite = {
-	.name = "mheap_alloc",
-	.test_cases = mheap_alloc_cases,
-};
-
-/* === mheap_mcache ==================================================== */
+/* === mcache ========================================================== */
 
 #define XFER_OBJS	256
 
@@ -453,37 +392,6 @@ static void mcache_remote_frees(struct kunit *test)
 	mheap_destroy(h);
 }
 
-/* One CPU fills a span, the next allocation takes a second from mcentral. */
-static void mcache_refill(struct kunit *test)
-{
-	struct mheap *h = kunit_mheap(test, "kunit-refill", MHEAP_REGION_AUTO, 0);
-	unsigned int cls = mheap_size_to_class(512), n, i;
-	u8 sc = mheap_make_spanclass(cls, true);
-	void **p;
-
-	n = mheap_class_nelems[cls] + 1;
-	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	migrate_disable();
-	for (i = 0; i < n; i++)
-		p[i] = mheap_alloc(h, 512, GFP_KERNEL);
-	migrate_enable();
-	for (i = 0; i < n; i++)
-		KUNIT_ASSERT_NOT_NULL(test, p[i]);
-	KUNIT_EXPECT_EQ(test, h->mcentral[sc].nspans, 2UL);
-	/* The full span went to mcentral's full list. */
-	KUNIT_EXPECT_EQ(test, h->mcentral[sc].full[0].count, 1UL);
-	mheap_free(h, p[0]);
-	/* One free makes it partial again. */
-	KUNIT_EXPECT_EQ(test, h->mcentral[sc].full[0].count, 0UL);
-	KUNIT_EXPECT_EQ(test, h->mcentral[sc].partial[0].count, 1UL);
-	for (i = 1; i < n; i++)
-		mheap_free(h, p[i]);
-	drain_all(h);
-	KUNIT_EXPECT_EQ(test, h->mcentral[sc].nspans, 0UL);
-	mheap_destroy(h);
-}
-
 struct one_obj {
 	struct mheap *h;
 	void *p;
@@ -536,61 +444,23 @@ static void mcache_cpu_offline(struct kunit *test)
 	mheap_destroy(h);
 }
 
-/*
- * A free that empties a listed span leaves it as its class's spare: the
- * next refill takes it instead of building a span.  Flushing drops it.
- */
-static void mcache_spare_span(struct kunit *test)
-{
-	struct mheap *h = kunit_mheap(test, "kunit-spare", MHEAP_REGION_AUTO, 0);
-	unsigned int cls = mheap_size_to_class(4096);
-	u8 sc = mheap_make_spanclass(cls, true);
-	unsigned int n = mheap_class_nelems[cls], i;
-	struct mheap_span *s;
-	void *objs[8], *q;
-	long built;
-
-	KUNIT_ASSERT_LE(test, n, ARRAY_SIZE(objs));
-	/* One CPU's mcache fills one span: stay on the CPU meanwhile. */
-	migrate_disable();
-	for (i = 0; i < n; i++)
-		objs[i] = mheap_alloc(h, 4096, GFP_KERNEL);
-	migrate_enable();
-	s = mheap_span_of(h, objs[0]);
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	for (i = 0; i < n; i++)
-		KUNIT_ASSERT_PTR_EQ(test, mheap_span_of(h, objs[i]), s);
-	mheap_mcache_flush_all(h);		/* the span: full, listed */
-	built = counter(h, MHEAP_CNT_SPANS_ALLOCATED);
-	for (i = 0; i < n; i++)
-		mheap_free(h, objs[i]);
-	KUNIT_EXPECT_NOT_NULL(test, h->mcentral[sc].spare);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->spans_live), 1L);
-	q = mheap_alloc(h, 4096, GFP_KERNEL);
-	KUNIT_EXPECT_PTR_EQ(test, q, objs[0]);
-	KUNIT_EXPECT_NULL(test, h->mcentral[sc].spare);
-	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_SPANS_ALLOCATED), built);
-	mheap_mcache_flush_all(h);
-	mheap_free(h, q);
-	KUNIT_EXPECT_NOT_NULL(test, h->mcentral[sc].spare);
-	mheap_mcache_flush_all(h);
-	KUNIT_EXPECT_NULL(test, h->mcentral[sc].spare);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->spans_live), 0L);
-	mheap_destroy(h);
-}
-
-static struct kunit_case mheap_mcache_cases[] = {
-	KUNIT_CASE(mcache_refill),
-	KUNIT_CASE(mcache_spare_span),
+static struct kunit_case mheap_object_cases[] = {
+	KUNIT_CASE_PARAM(alloc_class_fill, classes_gen_params),
+	KUNIT_CASE(alloc_zero_and_large),
+	KUNIT_CASE(alloc_alignment),
+	KUNIT_CASE(alloc_gfp_zero),
+	KUNIT_CASE(alloc_bad_frees),
+	KUNIT_CASE(alloc_kasan_poison),
+	KUNIT_CASE(alloc_atomic_context),
+	KUNIT_CASE_SLOW(alloc_bounded_memory),
 	KUNIT_CASE(mcache_cpu_offline),
 	KUNIT_CASE_SLOW(mcache_remote_frees),
 	{}
 };
 
-static struct kunit_suite mheap_mcache_suite = {
-	.name = "mheap_mcache",
-	.test_cases = mheap_mcache_cases,
+static struct kunit_suite mheap_object_suite = {
+	.name = "mheap_object",
+	.test_cases = mheap_object_cases,
 };
 
-kunit_test_suites(&mheap_sizeclass_suite, &mheap_alloc_suite,
-		  &mheap_mcache_suite);
+kunit_test_suites(&mheap_object_suite);

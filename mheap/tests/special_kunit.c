@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite mheap_specials: finalizers run exactly once, from process
+ * KUnit suite mheap_special: finalizers run exactly once, from process
  * context, only for dead objects; pinned objects survive; reachability
  * probes report; explicit frees drop an object's specials.
  */
@@ -284,9 +284,9 @@ static struct kunit_case mheap_specials_cases[] = {
 	{}
 };
 
-static struct kunit_suite mheap_specials_suite = {
-	.name = "mheap_specials",
+static struct kunit_suite mheap_special_suite = {
+	.name = "mheap_special",
 	.test_cases = mheap_specials_cases,
 };
 
-kunit_test_suites(&mheap_specials_suite);
+kunit_test_suites(&mheap_special_suite);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit test module for mheap.  Each kunit/<area>_test.c file holds one
- * or more suites named mheap_<area>; they run when this module is loaded.
+ * KUnit test module for mheap.  Each mheap/tests/<area>_kunit.c holds the
+ * suite mheap_<area> of mheap/<area>.c; they run when this module is loaded.
  */
 #include <linux/module.h>
 #include <kunit/test.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite mheap_pagealloc: the radix-summary page allocator (palloc.c)
+ * KUnit suite mheap_palloc: the radix-summary page allocator (palloc.c)
  * inside the kernel.  tools/testing/mheap runs a larger userspace battery
  * over the same file; here the crafted cases and a randomized sequence
  * checked against a brute-force reference run under KASAN and UBSAN.
@@ -260,7 +260,7 @@ static struct kunit_case mheap_pagealloc_cases[] = {
 };
 
 static struct kunit_suite mheap_pagealloc_suite = {
-	.name = "mheap_pagealloc",
+	.name = "mheap_palloc",
 	.test_cases = mheap_pagealloc_cases,
 };
 
