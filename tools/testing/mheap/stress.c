@@ -57,6 +57,7 @@ struct mutator {
 	unsigned int nheld;
 	unsigned long held_bytes;
 	struct tobj pinned[HELD_MAX / 4];
+	unsigned long pin_cycle[HELD_MAX / 4];	/* cycles_done when pinned */
 	unsigned int npinned;
 	struct mheap_span *manual[MANUAL_MAX];
 	u32 manual_seq[MANUAL_MAX];
@@ -71,6 +72,8 @@ struct mutator {
 struct finrec {
 	struct tobj o;
 	struct mheap_reachable probe;
+	bool armed;		/* the probe is set (the gc thread may poll it) */
+	bool queued;		/* a sweep found it dead: its finalizer is due */
 	struct finrec *next;
 };
 
@@ -83,7 +86,7 @@ enum sc { SC_HANDOFF, SC_DROP, SC_FINALIZER, SC_PIN, SC_MANUAL, SC_ATOMIC,
 	  SC_MIGRATE, SC_MAINT, SC_HEAP2, SC_GC };
 static unsigned long sc_mask = ~0UL;
 #define SC_ON(sc)	(sc_mask & BIT(sc))
-static bool stop;
+static bool stop, stop_gc;
 static unsigned long cycle_open, cycles_done;
 static u32 seqno;
 static unsigned long failures;
@@ -243,17 +246,27 @@ static void mark_queues(void)
 /*
  * A finalized object stays allocated until a cycle does not mark it: the
  * finalizer queue is no root, so once a sweep found it dead (its probe
- * says so) it is marked until its finalizer has freed it.
+ * says so) it is marked until its finalizer has freed it.  A probe that
+ * found it reachable (marked in the cycle it was dropped in) is armed
+ * again.
  */
 static void mark_finalizers(void)
 {
 	struct finrec *f;
 
 	pthread_mutex_lock(&fin_lock);
-	for (f = fins; f; f = f->next)
-		if (__atomic_load_n(&f->probe.done, __ATOMIC_ACQUIRE) &&
-		    !f->probe.reachable)
+	for (f = fins; f; f = f->next) {
+		if (!__atomic_load_n(&f->armed, __ATOMIC_ACQUIRE))
+			continue;
+		if (!f->queued && __atomic_load_n(&f->probe.done, __ATOMIC_ACQUIRE)) {
+			if (!f->probe.reachable)
+				f->queued = true;
+			else if (mheap_probe_reachable(heap, f->o.p, &f->probe))
+				fail("re-arming the probe of %p failed\n", f->o.p);
+		}
+		if (f->queued)
 			mark(f->o.p);
+	}
 	pthread_mutex_unlock(&fin_lock);
 }
 
@@ -282,8 +295,7 @@ static bool all_acked(unsigned long n)
 	unsigned int i;
 
 	for (i = 0; i < nmuts; i++)
-		if (__atomic_load_n(&muts[i].acked, __ATOMIC_ACQUIRE) < n &&
-		    !__atomic_load_n(&stop, __ATOMIC_RELAXED))
+		if (__atomic_load_n(&muts[i].acked, __ATOMIC_ACQUIRE) < n)
 			return false;
 	return true;
 }
@@ -313,9 +325,10 @@ static void gc_cycle(bool stopped)
 static void *gc_fn(void *arg)
 {
 	us_thread_start(0);
-	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
+	/* Stops first: the mutators mark for its last cycle. */
+	while (!__atomic_load_n(&stop_gc, __ATOMIC_RELAXED)) {
 		usleep(20000);
-		if (SC_ON(SC_GC))
+		if (SC_ON(SC_GC) && !__atomic_load_n(&stop_gc, __ATOMIC_RELAXED))
 			gc_cycle(false);
 	}
 	us_thread_stop();
@@ -411,88 +424,104 @@ static void op_give(struct mutator *m)
 		held_add(m, &o);
 }
 
+static void fin_unlist(struct finrec *f)
+{
+	struct finrec **pp;
+
+	pthread_mutex_lock(&fin_lock);
+	for (pp = &fins; *pp != f; pp = &(*pp)->next)
+		;
+	*pp = f->next;
+	pthread_mutex_unlock(&fin_lock);
+}
+
+/*
+ * A new object with a finalizer, dropped; or freed with it removed.  On
+ * the list before the finalizer is set, so the finalizer finds it; the
+ * gc thread ignores it until its probe is answered.
+ */
 static void op_finalize(struct mutator *m)
 {
-	struct finrec *f;
-	struct tobj o;
-	int err;
+	struct finrec *f = calloc(1, sizeof(*f));
 
-	if (!m->nheld)
-		return;
-	f = calloc(1, sizeof(*f));
 	if (!f)
 		return;
-	o = held_take(m, rnd(&m->rnd, m->nheld));
-	f->o = o;
-	/* On the list first: the finalizer may run as soon as a sweep sees it. */
+	if (!obj_alloc(&f->o, rnd_size(&m->rnd), GFP_KERNEL)) {
+		free(f);
+		return;
+	}
 	pthread_mutex_lock(&fin_lock);
 	f->next = fins;
 	fins = f;
 	pthread_mutex_unlock(&fin_lock);
-	err = mheap_set_finalizer(heap, o.p, finalizer, f);
-	if (!err)
-		err = mheap_probe_reachable(heap, o.p, &f->probe);
-	if (err) {
-		/* -ENOMEM (fault) or the like: take it back. */
-		struct finrec **pp;
-
-		mheap_remove_finalizer(heap, o.p);
-		pthread_mutex_lock(&fin_lock);
-		for (pp = &fins; *pp != f; pp = &(*pp)->next)
-			;
-		*pp = f->next;
-		pthread_mutex_unlock(&fin_lock);
+	if (mheap_set_finalizer(heap, f->o.p, finalizer, f)) {
+		fail("mheap_set_finalizer(%p) failed\n", f->o.p);
+		fin_unlist(f);
+		obj_free(&f->o, "after a failed mheap_set_finalizer()");
 		free(f);
-		held_add(m, &o);
+		return;
+	}
+	if (rnd(&m->rnd, 8) == 0) {
+		/* Freed explicitly: the finalizer must never run. */
+		if (mheap_remove_finalizer(heap, f->o.p))
+			fail("mheap_remove_finalizer(%p) failed\n", f->o.p);
+		fin_unlist(f);
+		obj_free(&f->o, "with its finalizer removed");
+		free(f);
 		return;
 	}
 	__atomic_fetch_add(&fin_set, 1, __ATOMIC_RELAXED);
+	if (mheap_probe_reachable(heap, f->o.p, &f->probe)) {
+		fail("mheap_probe_reachable(%p) failed\n", f->o.p);
+		/* The finalizer is armed: keep the record, as if reachable. */
+		f->probe.reachable = true;
+		f->probe.done = true;
+	}
+	__atomic_store_n(&f->armed, true, __ATOMIC_RELEASE);
 	count(C_FIN);
+	count(C_DROP);
 }
 
 static void op_pin(struct mutator *m)
 {
+	unsigned long done = __atomic_load_n(&cycles_done, __ATOMIC_ACQUIRE);
+	unsigned int i;
 	struct tobj o;
 
-	if (m->npinned && rnd(&m->rnd, 2)) {
-		o = m->pinned[rnd(&m->rnd, m->npinned)];
-		/* Not marked since pinned: only the pin kept it. */
-		obj_check(&o, "pinned");
-		if (mheap_unpin(heap, o.p))
-			fail("mheap_unpin(%p) failed\n", o.p);
-		for (unsigned int i = 0; i < m->npinned; i++) {
-			if (m->pinned[i].p == o.p) {
-				m->pinned[i] = m->pinned[--m->npinned];
-				break;
-			}
-		}
-		/*
-		 * Unpinned and not marked: held again, and marked here if
-		 * this mutator already marked for the open cycle.
-		 */
-		if (held_room(m, o.size)) {
-			unsigned long open = __atomic_load_n(&cycle_open, __ATOMIC_ACQUIRE);
-
-			if (open && open == m->acked)
-				mheap_mark(heap, o.p);
-			held_add(m, &o);
+	/* A pin held over a whole cycle: check, then free or unpin. */
+	for (i = 0; i < m->npinned; i++) {
+		if (done < m->pin_cycle[i] + 2)
+			continue;
+		o = m->pinned[i];
+		if (rnd(&m->rnd, 3) == 0) {
+			/* Freed pinned: the free drops the pin. */
+			obj_free(&o, "pinned, before free");
 		} else {
-			obj_free(&o, "after unpin");
+			obj_check(&o, "pinned over a cycle");
+			if (mheap_unpin(heap, o.p))
+				fail("mheap_unpin(%p) failed\n", o.p);
+			/* Unpinned and unmarked: the collector's now. */
+			count(C_DROP);
 		}
+		m->pinned[i] = m->pinned[--m->npinned];
+		m->pin_cycle[i] = m->pin_cycle[m->npinned];
 		return;
 	}
 	if (!m->nheld || m->npinned == ARRAY_SIZE(m->pinned))
 		return;
-	o = m->held[rnd(&m->rnd, m->nheld)];
-	if (mheap_pin(heap, o.p))
+	i = rnd(&m->rnd, m->nheld);
+	o = m->held[i];
+	if (mheap_pin(heap, o.p)) {
+		fail("mheap_pin(%p) failed\n", o.p);
 		return;
-	for (unsigned int i = 0; i < m->nheld; i++) {
-		if (m->held[i].p == o.p) {
-			held_take(m, i);
-			break;
-		}
 	}
-	m->pinned[m->npinned++] = o;
+	/* Pins nest: one more and one less leaves it pinned. */
+	if (rnd(&m->rnd, 3) == 0 &&
+	    (mheap_pin(heap, o.p) || mheap_unpin(heap, o.p)))
+		fail("nested mheap_pin/unpin(%p) failed\n", o.p);
+	held_take(m, i);
+	m->pinned[m->npinned] = o;
+	m->pin_cycle[m->npinned++] = done;
 	count(C_PIN);
 }
 
@@ -598,8 +627,6 @@ static void *mutator_fn(void *arg)
 			break;
 		}
 	}
-	/* Last acknowledgement: the gc thread may wait for it. */
-	__atomic_store_n(&m->acked, ULONG_MAX, __ATOMIC_RELEASE);
 	us_thread_stop();
 	return NULL;
 }
@@ -830,10 +857,11 @@ int main(int argc, char **argv)
 	if (SC_ON(SC_HEAP2))
 		pthread_create(&heap2, NULL, heap2_fn, NULL);
 	sleep(seconds);
+	__atomic_store_n(&stop_gc, true, __ATOMIC_RELAXED);
+	pthread_join(gc, NULL);
 	__atomic_store_n(&stop, true, __ATOMIC_RELAXED);
 	for (i = 0; i < nmuts; i++)
 		pthread_join(muts[i].thread, NULL);
-	pthread_join(gc, NULL);
 	if (SC_ON(SC_MAINT))
 		pthread_join(maint, NULL);
 	if (SC_ON(SC_HEAP2))

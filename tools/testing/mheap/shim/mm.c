@@ -35,6 +35,81 @@ static void *map_aligned(size_t bytes, size_t align)
 	return a;
 }
 
+/*
+ * Blocks by address, for free_pages() of page_address(alloc_pages()):
+ * an open-addressing table, linear probing, deletion by back-shift.
+ */
+static pthread_mutex_t blocks_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct page **blocks;
+static unsigned long blocks_cap, blocks_n;
+
+static unsigned long block_slot(const void *addr, unsigned long cap)
+{
+	return ((unsigned long)addr >> PAGE_SHIFT) * 0x9E3779B97F4A7C15UL >>
+	       (64 - ilog2(cap));
+}
+
+static void block_insert_locked(struct page *pg)
+{
+	unsigned long i = block_slot(pg->us_addr, blocks_cap);
+
+	while (blocks[i])
+		i = (i + 1) & (blocks_cap - 1);
+	blocks[i] = pg;
+	blocks_n++;
+}
+
+static bool block_add(struct page *pg)
+{
+	pthread_mutex_lock(&blocks_lock);
+	if ((blocks_n + 1) * 2 > blocks_cap) {
+		struct page **old = blocks;
+		unsigned long i, oldcap = blocks_cap;
+
+		blocks_cap = oldcap ? oldcap * 2 : 1024;
+		blocks = calloc(blocks_cap, sizeof(*blocks));
+		if (!blocks)
+			abort();
+		blocks_n = 0;
+		for (i = 0; i < oldcap; i++)
+			if (old[i])
+				block_insert_locked(old[i]);
+		free(old);
+	}
+	block_insert_locked(pg);
+	pthread_mutex_unlock(&blocks_lock);
+	return true;
+}
+
+static struct page *block_del(const void *addr)
+{
+	struct page *pg = NULL;
+	unsigned long i, j;
+
+	pthread_mutex_lock(&blocks_lock);
+	if (!blocks_cap)
+		goto out;
+	for (i = block_slot(addr, blocks_cap); blocks[i]; i = (i + 1) & (blocks_cap - 1))
+		if (blocks[i]->us_addr == addr)
+			break;
+	pg = blocks[i];
+	if (!pg)
+		goto out;
+	blocks[i] = NULL;
+	blocks_n--;
+	/* Re-place the run after the hole. */
+	for (j = (i + 1) & (blocks_cap - 1); blocks[j]; j = (j + 1) & (blocks_cap - 1)) {
+		struct page *m = blocks[j];
+
+		blocks[j] = NULL;
+		blocks_n--;
+		block_insert_locked(m);
+	}
+out:
+	pthread_mutex_unlock(&blocks_lock);
+	return pg;
+}
+
 /* Pages come zeroed from mmap(); __GFP_ZERO needs nothing more. */
 struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
@@ -53,6 +128,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 		return NULL;
 	}
 	__atomic_fetch_add(&pages_allocated, 1UL << order, __ATOMIC_RELAXED);
+	block_add(pg);
 	return pg;
 }
 
@@ -63,6 +139,8 @@ void __free_pages(struct page *pg, unsigned int order)
 	if (WARN(pg->us_order != order, "freeing an order-%u block as order %u",
 		 pg->us_order, order))
 		return;
+	if (pg->us_addr && !pg->us_vmapped)
+		block_del(pg->us_addr);
 	if (pg->us_addr) {
 		if (pg->us_vmapped)
 			WARN(1, "freeing a page still mapped by vmap()");
@@ -85,10 +163,20 @@ unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
 	return (unsigned long)p;
 }
 
+/* Either half of the page allocator: a block of alloc_pages() too. */
 void free_pages(unsigned long addr, unsigned int order)
 {
+	struct page *pg;
+
 	if (!addr)
 		return;
+	pg = block_del((void *)addr);
+	if (pg) {
+		if (WARN(pg->us_order != order, "free_pages: order %u block freed as %u",
+			 pg->us_order, order))
+			return;
+		free(pg);
+	}
 	munmap((void *)addr, PAGE_SIZE << order);
 	__atomic_fetch_sub(&pages_allocated, 1UL << order, __ATOMIC_RELAXED);
 }
@@ -131,6 +219,7 @@ void *vmap(struct page **pages, unsigned int count, unsigned long flags, int pro
 		if (WARN(pages[i]->us_order || pages[i]->us_vmapped || !pages[i]->us_addr,
 			 "vmap() of a page that is not a free order-0 page"))
 			abort();
+		block_del(pages[i]->us_addr);
 		if (mremap(pages[i]->us_addr, PAGE_SIZE, PAGE_SIZE,
 			   MREMAP_MAYMOVE | MREMAP_FIXED,
 			   base + i * PAGE_SIZE) == MAP_FAILED)
@@ -439,6 +528,7 @@ void kmem_cache_destroy(struct kmem_cache *c)
 		return;
 	if (c->flags & SLAB_TYPESAFE_BY_RCU)
 		rcu_barrier();
+	pthread_mutex_lock(&c->lock);
 	WARN(c->live, "kmem_cache_destroy %s: %ld objects remaining", c->name, c->live);
 	for (i = 0; i < c->nall; i++) {
 #ifdef US_ASAN
@@ -448,6 +538,8 @@ void kmem_cache_destroy(struct kmem_cache *c)
 	}
 	free(c->all);
 	free(c->free);
+	pthread_mutex_unlock(&c->lock);
+	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
 

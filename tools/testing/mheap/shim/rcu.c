@@ -6,7 +6,6 @@
  * without the shim's include path (glibc's <limits.h> would find the
  * shim's <linux/limits.h>), so it declares the shim names it needs.
  */
-#define _LGPL_SOURCE
 #include <pthread.h>
 #include <stdlib.h>
 #include <urcu/urcu-memb.h>
@@ -56,7 +55,7 @@ void __tsan_release(void *addr);
 #define tsan_release(a)	((void)(a))
 #endif
 
-static char grace_token;
+static char grace_token, barrier_token;
 static __thread int registered;
 static pthread_key_t reg_key;
 static pthread_once_t reg_once = PTHREAD_ONCE_INIT;
@@ -126,6 +125,8 @@ static void deferred_fn(struct rcu_head *uh)
 	tsan_acquire(d);
 	tsan_acquire(&grace_token);
 	d->func(d->head);
+	/* What the callback did happens before rcu_barrier() returns. */
+	tsan_release(&barrier_token);
 	free(d);
 }
 
@@ -147,4 +148,5 @@ void rcu_barrier(void)
 	us_might_sleep(__FILE__, __LINE__);
 	urcu_memb_barrier();
 	tsan_acquire(&grace_token);
+	tsan_acquire(&barrier_token);
 }
