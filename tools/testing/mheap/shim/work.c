@@ -217,7 +217,8 @@ bool mod_delayed_work(struct workqueue_struct *wq, struct delayed_work *d,
 	bool ret;
 
 	pthread_mutex_lock(&wq_lock);
-	ret = timer_cancel_locked(d) | cancel_locked(&d->work);
+	ret = timer_cancel_locked(d);
+	ret |= cancel_locked(&d->work);
 	timer_arm_locked(wq, d, delay);
 	pthread_mutex_unlock(&wq_lock);
 	return ret;
@@ -228,7 +229,8 @@ bool cancel_delayed_work(struct delayed_work *d)
 	bool ret;
 
 	pthread_mutex_lock(&wq_lock);
-	ret = timer_cancel_locked(d) | cancel_locked(&d->work);
+	ret = timer_cancel_locked(d);
+	ret |= cancel_locked(&d->work);
 	pthread_mutex_unlock(&wq_lock);
 	return ret;
 }

@@ -127,6 +127,11 @@ int sscanf(const char *buf, const char *fmt, ...);
 	((type *)(__mptr - offsetof(type, member))); })
 #define container_of_const(ptr, type, member) container_of(ptr, type, member)
 
+/* The kernel's static_assert(): the message is optional. */
+#undef static_assert
+#define static_assert(expr, ...)	__static_assert(expr, ##__VA_ARGS__, #expr)
+#define __static_assert(expr, msg, ...)	_Static_assert(expr, msg)
+
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define BUILD_BUG_ON(c)		_Static_assert(!(c), "BUILD_BUG_ON(" #c ")")
 #define BUILD_BUG_ON_MSG(c, m)	_Static_assert(!(c), m)
