@@ -50,7 +50,7 @@ static unsigned int mheap_va_bits(void)
 static unsigned long arena_key(const struct mheap *h, unsigned long addr)
 {
 	unsigned long mask = BIT(h->va_bits) - 1;
-	unsigned long top = IS_ENABLED(MHEAP_VA_LOW_HALF) ? 0 : ~mask;
+	unsigned long top = IS_ENABLED(CONFIG_MHEAP_USERSPACE) ? 0 : ~mask;
 
 	if ((addr & ~mask) != top)
 		return ULONG_MAX;

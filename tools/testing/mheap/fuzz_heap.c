@@ -67,7 +67,7 @@ static u8 next(struct input *in)
 static void check(bool ok, const char *what)
 {
 	if (!ok) {
-		fprintf(stderr, "fuzz_heap: check failed: %s\n", what);
+		fprintf(stderr, "fuzz_heap: not so: %s\n", what);
 		abort();
 	}
 }
@@ -177,7 +177,7 @@ static void finalizer(void *obj, void *arg)
 {
 	struct slot *s = arg;
 
-	check(s->state == FINALIZED && s->p == obj, "a finalizer runs for its object");
+	check(s->state == FINALIZED && s->p == obj, "the object finalized is the one set");
 	fin_calls++;
 	fin_last = obj;
 	/* Freed from the finalizer, which mheap allows. */

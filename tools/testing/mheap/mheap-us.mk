@@ -11,7 +11,7 @@
 
 MHEAP_US_TOP	?= $(dir $(lastword $(MAKEFILE_LIST)))
 MHEAP_US_SRCTREE := $(MHEAP_US_TOP)/../../..
-MHEAP_US_CFLAGS	:= -std=gnu11 -pthread -DMHEAP_VA_LOW_HALF=1 \
+MHEAP_US_CFLAGS	:= -std=gnu11 -pthread -DCONFIG_MHEAP_USERSPACE=1 \
 		   -I $(MHEAP_US_TOP)/shim/include -I $(MHEAP_US_TOP)/shim \
 		   -I $(MHEAP_US_SRCTREE)/include -I $(MHEAP_US_SRCTREE)/mheap
 MHEAP_US_LDLIBS	:= -lurcu-memb -lurcu-common -pthread
