@@ -6,7 +6,8 @@
 #  1. installs what is missing (scripts/deps.sh)
 #  2. builds, once, the debug kernel (KUnit, KASAN, lockdep, kmemleak, ...)
 #     and the KCSAN kernel (KUnit, KCSAN, lockdep)
-#  3. runs the userspace tests of the pure algorithms
+#  3. runs the userspace tests: the pure algorithms, and the whole module
+#     built in userspace under TSan, ASan/UBSan and libFuzzer
 #  4. lint: sparse + W=1 build, checkpatch --strict
 #  5. builds the modules for the debug kernel and the stock Debian kernel
 #  6. boots each under QEMU: insmod, KUnit (debug kernel), every selftest,
@@ -77,7 +78,7 @@ say "building the KCSAN kernel (cached in $MHEAP_CACHE)"
 must kcsan-kernel bash -c 'scripts/debug-kernel.sh --config kcsan > "$0/kbuild-kcsan"' "$build"
 kcsan=$(tail -n 1 "$build/kbuild-kcsan")
 
-say "userspace tests of the pure algorithms"
+say "userspace tests (pure algorithms; the whole module under TSan, ASan, libFuzzer)"
 if make -s -C tools/testing/mheap run > "$build/userspace.log" 2>&1; then
 	us_rc=0
 else
