@@ -11,6 +11,8 @@
 #                        (MHEAP_TORTURE_SECONDS)
 #   make selfcheck       prove the harness turns red on injected faults
 #   make bench           mheap vs kmalloc/kmem_cache/alloc_pages/vmalloc (QEMU, two boots)
+#   make bench-native    mheap's userspace build vs glibc/jemalloc/tcmalloc/mimalloc
+#                        and Go's allocator, natively on this machine
 #   make dkms-install    add this tree to DKMS, build and install it for the
 #                        running kernel (DKMS_KERNEL=ABI for another one)
 #   make dkms-remove     remove it from DKMS again
@@ -23,7 +25,8 @@ KDIR ?= $(shell if [ -d /lib/modules/$(KVER)/build ]; then \
 	fi)
 PWD := $(shell pwd)
 
-.PHONY: all modules clean lint demo check selfcheck bench torture userspace-test \
+.PHONY: all modules clean lint demo check selfcheck bench bench-native torture \
+	userspace-test \
 	dkms-install dkms-remove
 
 all: modules
@@ -54,6 +57,9 @@ selfcheck:
 
 bench:
 	scripts/bench.sh
+
+bench-native:
+	scripts/bench-native.sh
 
 torture:
 	scripts/torture.sh
