@@ -19,7 +19,10 @@
  *                      answering (a link-order mistake would measure glibc)
  *   bk_alloc(size)     one object
  *   bk_free(p)         its free
- *   bk_thread_enter()  / bk_thread_exit(): around a worker thread's work
+ *   bk_select(gc)      the following calls are for the collection rows (1)
+ *                      or the allocator rows (0): mheap has a heap each
+ *   bk_thread_enter(cpu) / bk_thread_exit(): around the work of a thread
+ *                      bound to CPU cpu
  */
 #ifndef NATIVE_BENCH_BACKEND_H
 #define NATIVE_BENCH_BACKEND_H
@@ -142,8 +145,12 @@ static inline void bk_free(void *p) { mi_free(p); }
 #error "define one of BK_GLIBC, BK_JEMALLOC, BK_TCMALLOC, BK_MIMALLOC, BK_MHEAP"
 #endif
 
+#ifndef BK_HAS_SELECT
+static inline void bk_select(int gc) { (void)gc; }
+#endif
+
 #ifndef BK_HAS_THREAD_HOOKS
-static inline void bk_thread_enter(void) { }
+static inline void bk_thread_enter(unsigned int cpu) { (void)cpu; }
 static inline void bk_thread_exit(void) { }
 #endif
 

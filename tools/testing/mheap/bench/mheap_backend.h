@@ -1,40 +1,44 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The mheap backend of native_bench: mheap_alloc()/mheap_free() of the
- * module's own code, built in userspace by tools/testing/mheap against its
- * shims, through the public interface (include/mheap.h).
+ * The mheap backend of native_bench: the module's own code, built in
+ * userspace by tools/testing/mheap against its shims, through its public
+ * interface (include/mheap.h).  mheap_glue.c, built with the shims'
+ * include path, wraps that interface in plain C functions: the shims'
+ * linux/ headers cannot share a translation unit with the system's
+ * (native_bench.c includes <linux/perf_event.h>).  Each wrapper compiles
+ * to a tail jump into mheap.
  */
 #ifndef NATIVE_BENCH_MHEAP_BACKEND_H
 #define NATIVE_BENCH_MHEAP_BACKEND_H
 
-#include <limits.h>
-#include <mheap.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 #define BK_NAME "mheap"
 
-static struct mheap *bk_heap;
+int nb_init(void);
+const char *nb_version(void);
+void *nb_alloc(size_t size);
+void nb_free(void *p);
+void nb_gc_begin(void);
+bool nb_mark(void *p);
+void nb_gc_end(void);
+void nb_sweep_all(void);
+unsigned long nb_reclaim(unsigned long npages);
+size_t nb_release_all(void);
+void nb_thread_enter(unsigned int cpu);
+void nb_thread_exit(void);
+void nb_select(int gc);
 
-static inline int bk_init(void)
-{
-	bk_heap = mheap_create("native-bench", NULL);
-	return IS_ERR_OR_NULL(bk_heap) ? -1 : 0;
-}
-
-static inline const char *bk_version(void)
-{
-	return "userspace build";
-}
-
+#define BK_HAS_THREAD_HOOKS
+#define BK_HAS_SELECT
+static inline void bk_select(int gc) { nb_select(gc); }
+static inline int bk_init(void) { return nb_init(); }
+static inline const char *bk_version(void) { return nb_version(); }
 static inline int bk_check(void) { return 0; }
-
-static inline void *bk_alloc(size_t size)
-{
-	return mheap_alloc(bk_heap, size, GFP_KERNEL);
-}
-
-static inline void bk_free(void *p)
-{
-	mheap_free(bk_heap, p);
-}
+static inline void *bk_alloc(size_t size) { return nb_alloc(size); }
+static inline void bk_free(void *p) { nb_free(p); }
+static inline void bk_thread_enter(unsigned int cpu) { nb_thread_enter(cpu); }
+static inline void bk_thread_exit(void) { nb_thread_exit(); }
 
 #endif /* NATIVE_BENCH_MHEAP_BACKEND_H */

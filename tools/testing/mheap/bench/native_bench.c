@@ -30,6 +30,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <linux/perf_event.h>
 #include <pthread.h>
 #include <sched.h>
@@ -459,7 +460,7 @@ static void *duo_thread(void *arg)
 	struct duo *d = a->d;
 
 	pin_cpu(a->role);
-	bk_thread_enter();
+	bk_thread_enter(a->role);
 	atomic_fetch_add(&d->ready, 1);
 	while (atomic_load(&d->ready) < 2)
 		cpu_relax();
@@ -525,7 +526,8 @@ static int gc_fill(struct row *r)
  * The allocators free what a collection would: free() of every unmarked
  * object, timed; the marked ones are freed afterwards, untimed.
  */
-static int gc_free_run(struct row *r, uint64_t loops, uint64_t ns[3])
+static int __attribute__((unused))
+gc_free_run(struct row *r, uint64_t loops, uint64_t ns[3])
 {
 	uint64_t t0;
 	int err;
@@ -557,7 +559,7 @@ static bool gc_mark_all(struct row *r)
 
 	for (unsigned long i = 0; i < r->n; i++)
 		if (gc_marked(r, i))
-			ok &= mheap_mark(bk_heap, vec[i]);
+			ok &= nb_mark(vec[i]);
 	return ok;
 }
 
@@ -574,14 +576,14 @@ static int gc_cycle_run(struct row *r, uint64_t loops, uint64_t ns[3])
 		if (err)
 			return err;
 		t0 = now_ns();
-		mheap_gc_begin(bk_heap);
+		nb_gc_begin();
 		ok = gc_mark_all(r);
-		mheap_gc_end(bk_heap);
-		mheap_sweep_all(bk_heap);
+		nb_gc_end();
+		nb_sweep_all();
 		ns[0] += now_ns() - t0;
 		for (unsigned long i = 0; i < r->n; i++)
 			if (gc_marked(r, i))
-				mheap_free(bk_heap, vec[i]);
+				nb_free(vec[i]);
 		if (!ok)
 			return -EINVAL;
 	}
@@ -606,12 +608,12 @@ static int reclaim_free_run(struct row *r, uint64_t loops, uint64_t ns[3])
 		err = gc_fill(r);
 		if (err)
 			return err;
-		mheap_gc_begin(bk_heap);
-		mheap_gc_end(bk_heap);
+		nb_gc_begin();
+		nb_gc_end();
 		t0 = now_ns();
-		got += mheap_reclaim(bk_heap, GC_ALL_PAGES);
+		got += nb_reclaim(GC_ALL_PAGES);
 		t += now_ns() - t0;
-		mheap_sweep_all(bk_heap);
+		nb_sweep_all();
 	}
 	reclaim_got += got;
 	reclaim_want += loops * want;
@@ -633,11 +635,11 @@ static int reclaim_scan_run(struct row *r, uint64_t loops, uint64_t ns[3])
 
 	ns[0] = 0;
 	for (uint64_t l = 0; l < loops; l++) {
-		mheap_gc_begin(bk_heap);
+		nb_gc_begin();
 		ok = gc_mark_all(r);
-		mheap_gc_end(bk_heap);
+		nb_gc_end();
 		t0 = now_ns();
-		got += mheap_reclaim(bk_heap, GC_ALL_PAGES);
+		got += nb_reclaim(GC_ALL_PAGES);
 		ns[0] += now_ns() - t0;
 		if (!ok)
 			return -EINVAL;
@@ -840,16 +842,16 @@ static void bench_reclaim_scan(void)
 		return;
 	}
 	/* A first cycle frees the unmarked half: every span keeps some. */
-	mheap_gc_begin(bk_heap);
+	nb_gc_begin();
 	gc_mark_all(&r);
-	mheap_gc_end(bk_heap);
-	mheap_sweep_all(bk_heap);
+	nb_gc_end();
+	nb_sweep_all();
 	measure(&r);
-	mheap_sweep_all(bk_heap);
+	nb_sweep_all();
 	for (unsigned long i = 0; i < r.n; i++)
 		if (gc_marked(&r, i))
-			mheap_free(bk_heap, vec[i]);
-	mheap_release_all(bk_heap);
+			nb_free(vec[i]);
+	nb_release_all();
 }
 #endif
 
@@ -947,7 +949,10 @@ int main(int argc, char **argv)
 	perf_init();
 	measure_loop_overhead();
 #ifdef BK_MHEAP
+	/* First, on the fresh heap: nothing else there for it to scan. */
+	bk_select(1);
 	bench_reclaim_scan();
+	bk_select(0);
 #endif
 	bench_objects();
 	if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
@@ -956,7 +961,9 @@ int main(int argc, char **argv)
 	} else {
 		printf("skip,remote,0,%s,one CPU\n", BK_NAME);
 	}
+	bk_select(1);
 	bench_collection();
+	bk_select(0);
 	if (ceilings)
 		bench_ceilings();
 	printf("info,elapsed_ms,%s,%llu\n", BK_NAME,
