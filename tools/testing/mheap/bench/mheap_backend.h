@@ -16,19 +16,7 @@
 
 #define BK_NAME "mheap"
 
-int nb_init(void);
-const char *nb_version(void);
-void *nb_alloc(size_t size);
-void nb_free(void *p);
-void nb_gc_begin(void);
-bool nb_mark(void *p);
-void nb_gc_end(void);
-void nb_sweep_all(void);
-unsigned long nb_reclaim(unsigned long npages);
-size_t nb_release_all(void);
-void nb_thread_enter(unsigned int cpu);
-void nb_thread_exit(void);
-void nb_select(int gc);
+#include "nb_mheap.h"
 
 #define BK_HAS_THREAD_HOOKS
 #define BK_HAS_SELECT

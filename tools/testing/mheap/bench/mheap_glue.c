@@ -13,25 +13,11 @@
 #include <mheap.h>
 #include <unistd.h>
 
+/* mheap_bgsweep_set(): what the control file's "sweeper off" does. */
+#include "internal.h"
+
 #include "us.h"
-
-/* The prototypes are in mheap_backend.h, which needs the system's headers. */
-int nb_init(void);
-const char *nb_version(void);
-void *nb_alloc(size_t size);
-void nb_free(void *p);
-void nb_gc_begin(void);
-bool nb_mark(void *p);
-void nb_gc_end(void);
-void nb_sweep_all(void);
-unsigned long nb_reclaim(unsigned long npages);
-size_t nb_release_all(void);
-void nb_thread_enter(unsigned int cpu);
-void nb_thread_exit(void);
-
-/* Internal (mheap/internal.h): what the control file's "sweeper off" does. */
-void mheap_bgsweep_set(struct mheap *h, bool on);
-void nb_select(int gc);
+#include "nb_mheap.h"
 
 static struct mheap *bench_heap, *gc_heap, *heap;
 

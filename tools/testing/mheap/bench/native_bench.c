@@ -34,7 +34,6 @@
 #include <linux/perf_event.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -47,11 +46,12 @@
 
 #include "backend.h"
 
-#define MAX_LOOPS	(1ULL << 34)
+#define MAX_LOOPS	0x400000000UL
 #define RING		4096
 #define MAX_SCAN_RUNS	15
 #define PAGE_BYTES	4096UL
 #define SCAN_SIZE	1024
+#define USAGE		"[-m min_ms] [-b burst] [-g gc_mib] [-s scan_mib] [-r scan_runs] [-c] [-o section]"
 
 static unsigned int min_ms = 20;
 static unsigned int burst = 10000;
@@ -61,8 +61,8 @@ static unsigned int scan_runs = 5;
 static bool ceilings;
 static const char *only;
 
-/* Sizes are read from here, so that no call sees a constant. */
-static volatile size_t size_var;
+/* The size of the current row; read through opaque() by the loops. */
+static size_t size_var;
 
 static void **vec;
 static unsigned int *perm;
@@ -78,17 +78,24 @@ static inline void barrier(void)
 	asm volatile("" : : : "memory");
 }
 
+/* A value the compiler cannot see through: sizes are run-time values. */
+static inline size_t opaque(size_t v)
+{
+	asm volatile("" : "+r"(v));
+	return v;
+}
+
 static inline void cpu_relax(void)
 {
 	__builtin_ia32_pause();
 }
 
-static uint64_t clock_ns(clockid_t id)
+static unsigned long clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
 	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	return (unsigned long)ts.tv_sec * 1000000000UL + ts.tv_nsec;
 }
 
 /*
@@ -97,13 +104,13 @@ static uint64_t clock_ns(clockid_t id)
  * be shared, and time in which another process holds the core is not the
  * allocator's.
  */
-static uint64_t now_ns(void)
+static unsigned long now_ns(void)
 {
 	return clock_ns(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 /* Two-thread rows: wall time, the threads wait for each other. */
-static uint64_t wall_ns(void)
+static unsigned long wall_ns(void)
 {
 	return clock_ns(CLOCK_MONOTONIC);
 }
@@ -131,9 +138,9 @@ static void pin_cpu(unsigned int cpu)
  * fields stay empty and one info line says why.
  */
 static int perf_fd[2] = { -1, -1 };
-static uint64_t perf_val[2];
+static unsigned long perf_val[2];
 
-static int perf_open(uint64_t config)
+static int perf_open(unsigned long config)
 {
 	struct perf_event_attr a;
 
@@ -208,8 +215,8 @@ struct row {
 	bool subtract;
 	bool counted;
 	bool once;
-	uint64_t min_loops;
-	int (*run)(struct row *r, uint64_t loops, uint64_t ns[3]);
+	unsigned long min_loops;
+	int (*run)(struct row *r, unsigned long loops, unsigned long ns[3]);
 	/* for the run functions */
 	size_t size;
 	unsigned long n;
@@ -222,8 +229,8 @@ static double loop_ns;
 
 static void measure(struct row *r)
 {
-	uint64_t loops = r->min_loops ? r->min_loops : 1, ns[3] = { 0 }, total;
-	uint64_t cyc = 0, ins = 0;
+	unsigned long loops = r->min_loops ? r->min_loops : 1, ns[3] = { 0 }, total;
+	unsigned long cyc = 0, ins = 0;
 	int f, err;
 
 	if (only && !strstr(r->fig[0], only))
@@ -232,7 +239,7 @@ static void measure(struct row *r)
 		if (!r->once)
 			break;
 		/* One iteration a run: the median of scan_runs of them. */
-		uint64_t v[MAX_SCAN_RUNS];
+		unsigned long v[MAX_SCAN_RUNS];
 		unsigned int k, j;
 
 		for (k = 0; k < scan_runs; k++) {
@@ -243,7 +250,7 @@ static void measure(struct row *r)
 		}
 		for (k = 1; k < scan_runs; k++)
 			for (j = k; j > 0 && v[j - 1] > v[j]; j--) {
-				uint64_t t = v[j];
+				unsigned long t = v[j];
 
 				v[j] = v[j - 1];
 				v[j - 1] = t;
@@ -260,7 +267,7 @@ static void measure(struct row *r)
 		total = 0;
 		for (f = 0; f < r->nfig; f++)
 			total += ns[f];
-		if (total >= (uint64_t)min_ms * 1000000 || loops >= MAX_LOOPS)
+		if (total >= (unsigned long)min_ms * 1000000 || loops >= MAX_LOOPS)
 			break;
 		loops *= 2;
 	}
@@ -281,8 +288,8 @@ static void measure(struct row *r)
 
 		if (r->subtract)
 			v = v > loop_ns ? v - loop_ns : 0;
-		printf("run,%s,%lu,%s,%.4f,%llu,", r->fig[f], r->param, BK_NAME,
-		       v, (unsigned long long)loops);
+		printf("run,%s,%lu,%s,%.4f,%lu,", r->fig[f], r->param, BK_NAME,
+		       v, loops);
 		/* Counters cover the whole run: split by operation. */
 		if (cyc && r->nfig == 1)
 			printf("%.1f,%.1f\n", cyc / ops, ins / ops);
@@ -298,21 +305,21 @@ fail:
 	fflush(stdout);
 }
 
-static __attribute__((noinline)) uint64_t empty_loop(uint64_t loops)
+static noinline unsigned long empty_loop(unsigned long loops)
 {
-	uint64_t t0 = now_ns();
+	unsigned long t0 = now_ns();
 
-	for (uint64_t i = 0; i < loops; i++)
+	for (unsigned long i = 0; i < loops; i++)
 		barrier();
 	return now_ns() - t0;
 }
 
 static void measure_loop_overhead(void)
 {
-	uint64_t loops = 1, ns;
+	unsigned long loops = 1, ns;
 	double v[5];
 
-	while (empty_loop(loops) < (uint64_t)min_ms * 1000000 &&
+	while (empty_loop(loops) < (unsigned long)min_ms * 1000000 &&
 	       loops < MAX_LOOPS)
 		loops *= 2;
 	for (int k = 0; k < 5; k++) {
@@ -332,14 +339,14 @@ static void measure_loop_overhead(void)
 
 /* --- One thread ---------------------------------------------------- */
 
-static int pair_run(struct row *r, uint64_t loops, uint64_t ns[3])
+static int pair_run(struct row *r, unsigned long loops, unsigned long ns[3])
 {
-	size_t size = size_var;
-	uint64_t t0;
+	size_t size = opaque(size_var);
+	unsigned long t0;
 	void *p;
 
 	t0 = now_ns();
-	for (uint64_t i = 0; i < loops; i++) {
+	for (unsigned long i = 0; i < loops; i++) {
 		p = bk_alloc(size);
 		if (__builtin_expect(!p, 0))
 			return -ENOMEM;
@@ -351,14 +358,15 @@ static int pair_run(struct row *r, uint64_t loops, uint64_t ns[3])
 }
 
 /* Allocate r->n objects, then free them (in order or shuffled). */
-static int burst_run(struct row *r, uint64_t loops, uint64_t ns[3])
+static int burst_run(struct row *r, unsigned long loops, unsigned long ns[3])
 {
-	size_t size = size_var;
+	size_t size = opaque(size_var);
 	unsigned long i, n = r->n;
-	uint64_t t0, t1, t2;
+	unsigned long t0, t1, t2;
 
-	ns[0] = ns[1] = 0;
-	for (uint64_t l = 0; l < loops; l++) {
+	ns[0] = 0;
+	ns[1] = 0;
+	for (unsigned long l = 0; l < loops; l++) {
 		t0 = now_ns();
 		for (i = 0; i < n; i++) {
 			vec[i] = bk_alloc(size);
@@ -389,14 +397,15 @@ static int burst_run(struct row *r, uint64_t loops, uint64_t ns[3])
 
 struct duo {
 	struct row *row;
-	uint64_t loops;
+	unsigned long loops;
 	size_t size;
-	atomic_int ready;
-	atomic_int err;
-	uint64_t start[2], end[2];
-	_Alignas(64) atomic_uint head;
-	_Alignas(64) atomic_uint tail;
-	_Alignas(64) void *ring[RING];
+	int ready;
+	int err;
+	unsigned long start[2], end[2];
+	/* Written by the producer only, and by the consumer only. */
+	unsigned int head __aligned(64);
+	unsigned int tail __aligned(64);
+	void *ring[RING] __aligned(64);
 };
 
 static struct duo duo;
@@ -411,15 +420,14 @@ static void duo_produce(struct duo *d)
 	unsigned int head = 0;
 	void *p;
 
-	for (uint64_t i = 0; i < d->loops; i++) {
+	for (unsigned long i = 0; i < d->loops; i++) {
 		p = bk_alloc(d->size);
 		if (!p)
-			atomic_store(&d->err, -ENOMEM);
-		while (head - atomic_load_explicit(&d->tail,
-						   memory_order_acquire) >= RING)
+			__atomic_store_n(&d->err, -ENOMEM, __ATOMIC_RELAXED);
+		while (head - __atomic_load_n(&d->tail, __ATOMIC_ACQUIRE) >= RING)
 			cpu_relax();
 		d->ring[head % RING] = p;
-		atomic_store_explicit(&d->head, ++head, memory_order_release);
+		__atomic_store_n(&d->head, ++head, __ATOMIC_RELEASE);
 	}
 }
 
@@ -428,12 +436,11 @@ static void duo_consume(struct duo *d)
 	unsigned int tail = 0;
 	void *p;
 
-	for (uint64_t i = 0; i < d->loops; i++) {
-		while (atomic_load_explicit(&d->head,
-					    memory_order_acquire) == tail)
+	for (unsigned long i = 0; i < d->loops; i++) {
+		while (__atomic_load_n(&d->head, __ATOMIC_ACQUIRE) == tail)
 			cpu_relax();
 		p = d->ring[tail % RING];
-		atomic_store_explicit(&d->tail, ++tail, memory_order_release);
+		__atomic_store_n(&d->tail, ++tail, __ATOMIC_RELEASE);
 		if (p)
 			bk_free(p);
 	}
@@ -443,10 +450,10 @@ static void duo_pairs(struct duo *d)
 {
 	void *p;
 
-	for (uint64_t i = 0; i < d->loops; i++) {
+	for (unsigned long i = 0; i < d->loops; i++) {
 		p = bk_alloc(d->size);
 		if (!p) {
-			atomic_store(&d->err, -ENOMEM);
+			__atomic_store_n(&d->err, -ENOMEM, __ATOMIC_RELAXED);
 			return;
 		}
 		escape(p);
@@ -461,8 +468,8 @@ static void *duo_thread(void *arg)
 
 	pin_cpu(a->role);
 	bk_thread_enter(a->role);
-	atomic_fetch_add(&d->ready, 1);
-	while (atomic_load(&d->ready) < 2)
+	__atomic_fetch_add(&d->ready, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&d->ready, __ATOMIC_ACQUIRE) < 2)
 		cpu_relax();
 	d->start[a->role] = wall_ns();
 	if (!d->row->remote)
@@ -476,20 +483,21 @@ static void *duo_thread(void *arg)
 	return NULL;
 }
 
-static int duo_run(struct row *r, uint64_t loops, uint64_t ns[3])
+static int duo_run(struct row *r, unsigned long loops, unsigned long ns[3])
 {
 	struct duo_arg args[2];
 	pthread_t t[2];
 	struct duo *d = &duo;
-	uint64_t s, e;
+	unsigned long s, e;
 
 	d->row = r;
 	d->loops = loops;
-	d->size = size_var;
-	atomic_store(&d->ready, 0);
-	atomic_store(&d->err, 0);
-	atomic_store(&d->head, 0);
-	atomic_store(&d->tail, 0);
+	d->size = opaque(size_var);
+	/* pthread_create() orders these before the threads' reads. */
+	d->ready = 0;
+	d->err = 0;
+	d->head = 0;
+	d->tail = 0;
 	for (int i = 0; i < 2; i++) {
 		args[i].d = d;
 		args[i].role = i;
@@ -501,7 +509,7 @@ static int duo_run(struct row *r, uint64_t loops, uint64_t ns[3])
 	s = d->start[0] < d->start[1] ? d->start[0] : d->start[1];
 	e = d->end[0] > d->end[1] ? d->end[0] : d->end[1];
 	ns[0] = e - s;
-	return atomic_load(&d->err);
+	return d->err;
 }
 
 /* --- Collection ---------------------------------------------------- */
@@ -526,14 +534,13 @@ static int gc_fill(struct row *r)
  * The allocators free what a collection would: free() of every unmarked
  * object, timed; the marked ones are freed afterwards, untimed.
  */
-static int __attribute__((unused))
-gc_free_run(struct row *r, uint64_t loops, uint64_t ns[3])
+static int __maybe_unused gc_free_run(struct row *r, unsigned long loops, unsigned long ns[3])
 {
-	uint64_t t0;
+	unsigned long t0;
 	int err;
 
 	ns[0] = 0;
-	for (uint64_t l = 0; l < loops; l++) {
+	for (unsigned long l = 0; l < loops; l++) {
 		err = gc_fill(r);
 		if (err)
 			return err;
@@ -564,14 +571,14 @@ static bool gc_mark_all(struct row *r)
 }
 
 /* A whole cycle: begin, mark, end, sweep everything. */
-static int gc_cycle_run(struct row *r, uint64_t loops, uint64_t ns[3])
+static int gc_cycle_run(struct row *r, unsigned long loops, unsigned long ns[3])
 {
-	uint64_t t0;
+	unsigned long t0;
 	bool ok;
 	int err;
 
 	ns[0] = 0;
-	for (uint64_t l = 0; l < loops; l++) {
+	for (unsigned long l = 0; l < loops; l++) {
 		err = gc_fill(r);
 		if (err)
 			return err;
@@ -598,13 +605,13 @@ static unsigned long reclaim_got, reclaim_want;
  * more pages than the heap has frees every span it finds; timed, and
  * counted per MiB the reclaimer itself returned.
  */
-static int reclaim_free_run(struct row *r, uint64_t loops, uint64_t ns[3])
+static int reclaim_free_run(struct row *r, unsigned long loops, unsigned long ns[3])
 {
 	unsigned long want = r->n * r->size / PAGE_BYTES, got = 0;
-	uint64_t t0, t = 0;
+	unsigned long t0, t = 0;
 	int err;
 
-	for (uint64_t l = 0; l < loops; l++) {
+	for (unsigned long l = 0; l < loops; l++) {
 		err = gc_fill(r);
 		if (err)
 			return err;
@@ -619,7 +626,7 @@ static int reclaim_free_run(struct row *r, uint64_t loops, uint64_t ns[3])
 	reclaim_want += loops * want;
 	if (!got)
 		return -ENODATA;
-	ns[0] = (uint64_t)((double)t * loops * want / got);
+	ns[0] = (unsigned long)((double)t * loops * want / got);
 	return 0;
 }
 
@@ -627,14 +634,14 @@ static int reclaim_free_run(struct row *r, uint64_t loops, uint64_t ns[3])
  * Every span keeps a marked object: the reclaimer scans the whole heap
  * and frees nothing.  One cycle per iteration, only mheap_reclaim() timed.
  */
-static int reclaim_scan_run(struct row *r, uint64_t loops, uint64_t ns[3])
+static int reclaim_scan_run(struct row *r, unsigned long loops, unsigned long ns[3])
 {
 	unsigned long got = 0;
-	uint64_t t0;
+	unsigned long t0;
 	bool ok;
 
 	ns[0] = 0;
-	for (uint64_t l = 0; l < loops; l++) {
+	for (unsigned long l = 0; l < loops; l++) {
 		nb_gc_begin();
 		ok = gc_mark_all(r);
 		nb_gc_end();
@@ -652,13 +659,12 @@ static int reclaim_scan_run(struct row *r, uint64_t loops, uint64_t ns[3])
 
 static unsigned char *mem_buf;
 static unsigned long *bm_in_use, *bm_marks;
-static volatile unsigned long bm_sink;
 
-static int memset_run(struct row *r, uint64_t loops, uint64_t ns[3])
+static int memset_run(struct row *r, unsigned long loops, unsigned long ns[3])
 {
-	uint64_t t0 = now_ns();
+	unsigned long t0 = now_ns();
 
-	for (uint64_t l = 0; l < loops; l++) {
+	for (unsigned long l = 0; l < loops; l++) {
 		memset(mem_buf, (int)l, r->param << 20);
 		escape(mem_buf);
 	}
@@ -666,13 +672,13 @@ static int memset_run(struct row *r, uint64_t loops, uint64_t ns[3])
 	return 0;
 }
 
-static int memcmp_run(struct row *r, uint64_t loops, uint64_t ns[3])
+static int memcmp_run(struct row *r, unsigned long loops, unsigned long ns[3])
 {
 	size_t half = r->param << 19;
-	uint64_t t0 = now_ns();
+	unsigned long t0 = now_ns();
 	int err = 0;
 
-	for (uint64_t l = 0; l < loops; l++) {
+	for (unsigned long l = 0; l < loops; l++) {
 		escape(mem_buf);
 		if (memcmp(mem_buf, mem_buf + half, half))
 			err = -EINVAL;
@@ -686,20 +692,19 @@ static int memcmp_run(struct row *r, uint64_t loops, uint64_t ns[3])
  * at a time over the bitmaps of param MiB of pages, counting the
  * candidates.
  */
-static int andnot_run(struct row *r, uint64_t loops, uint64_t ns[3])
+static int andnot_run(struct row *r, unsigned long loops, unsigned long ns[3])
 {
 	unsigned long words = (r->param << 20) / PAGE_BYTES / 64, acc = 0;
-	uint64_t t0 = now_ns();
+	unsigned long t0 = now_ns();
 
-	for (uint64_t l = 0; l < loops; l++) {
+	for (unsigned long l = 0; l < loops; l++) {
 		escape(bm_in_use);
 		escape(bm_marks);
 		for (unsigned long w = 0; w < words; w++)
 			acc += __builtin_popcountl(bm_in_use[w] & ~bm_marks[w]);
 	}
 	ns[0] = now_ns() - t0;
-	bm_sink = acc;
-	return acc ? -EINVAL : 0;
+	return opaque(acc) ? -EINVAL : 0;
 }
 
 /* === Sections ====================================================== */
@@ -707,6 +712,7 @@ static int andnot_run(struct row *r, uint64_t loops, uint64_t ns[3])
 static const unsigned int obj_sizes[] = {
 	8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768,
 };
+
 static const unsigned int burst_sizes[] = { 8, 64, 512, 4096, 32768 };
 static const unsigned int duo_sizes[] = { 64, 512, 4096 };
 static const unsigned int gc_sizes[] = { 64, 1024 };
@@ -811,7 +817,8 @@ static void bench_collection(void)
 		};
 
 #ifdef BK_MHEAP
-		reclaim_got = reclaim_want = 0;
+		reclaim_got = 0;
+		reclaim_want = 0;
 #endif
 		measure(&r);
 #ifdef BK_MHEAP
@@ -890,21 +897,34 @@ static void bench_ceilings(void)
 int main(int argc, char **argv)
 {
 	unsigned long n, i, j, t;
-	uint64_t t0 = wall_ns();
+	unsigned long t0 = wall_ns();
 	int c;
 
 	while ((c = getopt(argc, argv, "m:b:g:s:r:co:")) != -1) {
 		switch (c) {
-		case 'm': min_ms = atoi(optarg); break;
-		case 'b': burst = atoi(optarg); break;
-		case 'g': gc_mib = atoi(optarg); break;
-		case 's': scan_mib = atoi(optarg); break;
-		case 'r': scan_runs = atoi(optarg); break;
-		case 'c': ceilings = true; break;
-		case 'o': only = optarg; break;
+		case 'm':
+			min_ms = atoi(optarg);
+			break;
+		case 'b':
+			burst = atoi(optarg);
+			break;
+		case 'g':
+			gc_mib = atoi(optarg);
+			break;
+		case 's':
+			scan_mib = atoi(optarg);
+			break;
+		case 'r':
+			scan_runs = atoi(optarg);
+			break;
+		case 'c':
+			ceilings = true;
+			break;
+		case 'o':
+			only = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-m min_ms] [-b burst] [-g gc_mib] [-s scan_mib] [-r scan_runs] [-c] [-o section]\n",
-				argv[0]);
+			fprintf(stderr, "usage: %s %s\n", argv[0], USAGE);
 			return 2;
 		}
 	}
@@ -936,7 +956,7 @@ int main(int argc, char **argv)
 	/* A fixed shuffle (Fisher-Yates, xorshift), the same every run. */
 	for (i = 0; i < burst; i++)
 		perm[i] = i;
-	for (i = burst - 1, t = 88172645463325252ULL; i > 0; i--) {
+	for (i = burst - 1, t = 88172645463325252UL; i > 0; i--) {
 		t ^= t << 13;
 		t ^= t >> 7;
 		t ^= t << 17;
@@ -966,7 +986,7 @@ int main(int argc, char **argv)
 	bk_select(0);
 	if (ceilings)
 		bench_ceilings();
-	printf("info,elapsed_ms,%s,%llu\n", BK_NAME,
-	       (unsigned long long)((wall_ns() - t0) / 1000000));
+	printf("info,elapsed_ms,%s,%lu\n", BK_NAME,
+	       (wall_ns() - t0) / 1000000);
 	return 0;
 }
