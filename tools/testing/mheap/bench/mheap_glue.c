@@ -21,12 +21,18 @@
 
 static struct mheap *bench_heap, *gc_heap, *heap;
 
-/* The shims' machine: one CPU per online CPU; the caller is on CPU 0. */
+/*
+ * The shims' machine: one CPU per online CPU, the caller on CPU 0; then
+ * the module's init (its CPU-hotplug state, debugfs root, and its
+ * "default" heap, which stays idle).
+ */
 int nb_init(void)
 {
 	long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 	us_init(ncpus < 2 ? 2 : (unsigned int)ncpus);
+	if (us_module_init())
+		return -1;
 	bench_heap = mheap_create("bench", NULL);
 	gc_heap = mheap_create("bench-gc", NULL);
 	if (IS_ERR_OR_NULL(bench_heap) || IS_ERR_OR_NULL(gc_heap))
