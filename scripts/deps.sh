@@ -12,7 +12,8 @@
 #
 # "scripts/deps.sh native" installs only what the userspace benchmark
 # (make bench-native) needs: the four allocators' development packages,
-# Go and perf; it prints nothing on stdout.
+# Go, perf, and liburcu for the userspace build of mheap; it prints
+# nothing on stdout.
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
@@ -60,7 +61,7 @@ install_missing() {
 if [ "${1:-}" = native ]; then
 	install_missing build-essential make gcc python3 \
 		libjemalloc-dev libgoogle-perftools-dev libmimalloc-dev \
-		golang-go linux-perf
+		golang-go linux-perf liburcu-dev
 	exit 0
 fi
 
