@@ -16,7 +16,7 @@
 # does not link, the column says so and the other allocators still run.
 #
 # Environment: MHEAP_NATIVE_ROUNDS (runs of every executable, 5),
-# MHEAP_NATIVE_MIN_MS (shortest timed loop, 20 ms), MHEAP_BUILD (.build).
+# MHEAP_NATIVE_MIN_MS (shortest timed loop, 10 ms), MHEAP_BUILD (.build).
 set -euo pipefail
 
 t_start=$(date +%s)
@@ -28,7 +28,7 @@ build=$(cd "$build" && pwd)
 out=$build/bench-native
 mkdir -p "$out"
 rounds=${MHEAP_NATIVE_ROUNDS:-5}
-min_ms=${MHEAP_NATIVE_MIN_MS:-20}
+min_ms=${MHEAP_NATIVE_MIN_MS:-10}
 src=tools/testing/mheap/bench
 
 scripts/deps.sh native
@@ -95,6 +95,56 @@ for ((k = 0; k < rounds; k++)); do
 		fi
 	done
 done
+# Where mheap's time goes between its own code and the shims: a profile
+# (perf record, the cpu-clock software event, which needs no PMU) of two
+# of its rows, summed by kind of function.
+shim_profile() {
+	local row=$1 data=$out/perf-$1.data
+
+	perf record -q -e cpu-clock -o "$data" \
+		"$out/native_bench-mheap" -m 100 -o "$row" > /dev/null 2>&1 || return 0
+	perf report -i "$data" --no-children --stdio -g none --sort dso,sym \
+		--percent-limit 0 2>/dev/null |
+	python3 -c '
+import re, sys
+row = sys.argv[1]
+HARNESS = {"empty_loop", "pair_run", "burst_run", "gc_cycle_run", "gc_fill",
+           "gc_mark_all", "measure", "main", "prewarm", "nb_alloc", "nb_free",
+           "nb_mark", "nb_gc_begin", "nb_gc_end", "nb_sweep_all"}
+kinds = {}
+for line in sys.stdin:
+    m = re.match(r"\s*([0-9.]+)%\s+(\S+)\s+\[(.)\]\s+(\S+)", line)
+    if not m:
+        continue
+    pct, dso, where, sym = float(m[1]), m[2], m[3], m[4].split("@")[0]
+    if sym in HARNESS:
+        continue
+    if where == "k":
+        k = "kernel (syscalls, page faults)"
+    elif "pthread_mutex" in sym:
+        k = "pthread mutexes (preempt/irq/local_lock, spinlocks)"
+    elif sym.startswith("kmemleak"):
+        k = "kmemleak counters"
+    elif "urcu" in dso or "rcu" in sym:
+        k = "RCU (liburcu)"
+    elif sym.startswith("us_") or sym == "sched_yield" or dso.startswith("libc"):
+        k = "other shim functions and libc"
+    else:
+        k = "mheap"
+    kinds[k] = kinds.get(k, 0) + pct
+total = sum(kinds.values())
+if total:
+    print("info,shim_profile,{},{}".format(row, "; ".join(
+        "{} {:.0f}%".format(k, 100 * v / total)
+        for k, v in sorted(kinds.items(), key=lambda x: -x[1]))))
+' "$row" >> "$csv"
+	rm -f "$data"
+}
+if [ -x "$out/native_bench-mheap" ] && perf record -q -e cpu-clock -o /dev/null true > /dev/null 2>&1; then
+	echo "bench-native: profiling mheap's pair and mark+sweep rows" >&2
+	shim_profile pair
+	shim_profile gc-mark50
+fi
 echo "info,loadavg_after,$(cut -d ' ' -f 1-3 /proc/loadavg)" >> "$csv"
 echo "info,seconds,$(($(date +%s) - t_start))" >> "$csv"
 
@@ -139,6 +189,8 @@ with open(sys.argv[1]) as f:
         if rec[0] == "info":
             if rec[1] == "pkg":
                 pkgs.append(rec[2])
+            elif rec[1] == "shim_profile":
+                info["shim_profile_" + rec[2]] = ",".join(rec[3:])
             else:
                 info[rec[1]] = ",".join(rec[2:])
             continue
@@ -326,6 +378,21 @@ out.append("GB of heap per ms, median [min-max]; mheap_reclaim: a heap of "
            "writing and reading as many MiB.  mheap/and-not: mheap's time "
            "over the and-not loop's.")
 out.append("")
+
+prof = [(k[len("shim_profile_"):], v) for k, v in info.items()
+        if k.startswith("shim_profile_")]
+if prof:
+    out.append("Where mheap's time goes (perf record -e cpu-clock over a "
+               "whole run of its rows, the harness's own functions left out; "
+               "code the shims inline, such as atomics, this_cpu and the CPU "
+               "id, counts as mheap):")
+    out.append("")
+    for row_name, v in prof:
+        out.append("* {}: {}.".format(
+            {"pair": "alloc+free rows", "gc-mark50":
+             "mark+sweep 50% rows, the untimed fills included"}.get(
+                 row_name, row_name), v))
+    out.append("")
 
 if counters:
     head = ["row"] + allocs

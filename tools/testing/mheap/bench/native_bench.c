@@ -53,7 +53,7 @@
 #define SCAN_SIZE	1024
 #define USAGE		"[-m min_ms] [-b burst] [-g gc_mib] [-s scan_mib] [-r scan_runs] [-c] [-o section]"
 
-static unsigned int min_ms = 20;
+static unsigned int min_ms = 10;
 static unsigned int burst = 10000;
 static unsigned int gc_mib = 32;
 static unsigned int scan_mib = 256;
@@ -771,7 +771,7 @@ static void bench_duos(bool remote)
 			.fig = { remote ? "remote" : "concurrent" },
 			.param = duo_sizes[i], .nfig = 1, .ops = { 1 },
 			.run = duo_run, .remote = remote,
-			.min_loops = 16 * RING,
+			.min_loops = 4 * RING,
 		};
 
 		size_var = duo_sizes[i];
