@@ -43,12 +43,16 @@ static unsigned int mheap_va_bits(void)
 #endif
 }
 
-/* Arena number of a kernel address, or ULONG_MAX outside the kernel half. */
+/*
+ * Arena number of a kernel address, or ULONG_MAX outside the kernel half.
+ * The userspace build (tools/testing/mheap) maps the heap in the low half.
+ */
 static unsigned long arena_key(const struct mheap *h, unsigned long addr)
 {
 	unsigned long mask = BIT(h->va_bits) - 1;
+	unsigned long top = IS_ENABLED(MHEAP_VA_LOW_HALF) ? 0 : ~mask;
 
-	if ((addr | mask) != ULONG_MAX)
+	if ((addr & ~mask) != top)
 		return ULONG_MAX;
 	return (addr & mask) >> MHEAP_ARENA_SHIFT;
 }
