@@ -17,7 +17,11 @@
  *   bk_version()       the library's own idea of its version
  *   bk_check()         proves that the allocator we meant is the one
  *                      answering (a link-order mistake would measure glibc)
- *   bk_alloc(size)     one object
+ *   bk_alloc(size)     one object, in a timed loop
+ *   bk_alloc_fill(size) one object, untimed (fills, pre-warming): for
+ *                      mheap the GFP_KERNEL allocation that may grow the
+ *                      heap, where bk_alloc() is GFP_ATOMIC as in the
+ *                      kernel benchmark's timed loops
  *   bk_free(p)         its free
  *   bk_select(gc)      the following calls are for the collection rows (1)
  *                      or the allocator rows (0): mheap has a heap each
@@ -144,6 +148,10 @@ static inline void bk_free(void *p) { mi_free(p); }
 
 #else
 #error "define one of BK_GLIBC, BK_JEMALLOC, BK_TCMALLOC, BK_MIMALLOC, BK_MHEAP"
+#endif
+
+#ifndef BK_HAS_ALLOC_FILL
+static inline void *bk_alloc_fill(size_t size) { return bk_alloc(size); }
 #endif
 
 #ifndef BK_HAS_SELECT

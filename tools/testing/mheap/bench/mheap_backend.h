@@ -25,6 +25,8 @@ static inline int bk_init(void) { return nb_init(); }
 static inline const char *bk_version(void) { return nb_version(); }
 static inline int bk_check(void) { return 0; }
 static inline void *bk_alloc(size_t size) { return nb_alloc(size); }
+#define BK_HAS_ALLOC_FILL
+static inline void *bk_alloc_fill(size_t size) { return nb_alloc_fill(size); }
 static inline void bk_free(void *p) { nb_free(p); }
 static inline void bk_thread_enter(unsigned int cpu) { nb_thread_enter(cpu); }
 static inline void bk_thread_exit(void) { nb_thread_exit(); }

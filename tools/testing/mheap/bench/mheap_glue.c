@@ -53,7 +53,17 @@ const char *nb_version(void)
 	return "userspace build";
 }
 
+/*
+ * Timed allocations are atomic, as in bench/mheap_bench.c: they never
+ * grow the heap (each row is pre-warmed) and skip might_sleep().
+ */
 void *nb_alloc(size_t size)
+{
+	return mheap_alloc(heap, size, GFP_ATOMIC | __GFP_NOWARN);
+}
+
+/* Fills and pre-warming may grow the heap. */
+void *nb_alloc_fill(size_t size)
 {
 	return mheap_alloc(heap, size, GFP_KERNEL);
 }

@@ -523,7 +523,7 @@ static inline bool gc_marked(const struct row *r, unsigned long i)
 static int gc_fill(struct row *r)
 {
 	for (unsigned long i = 0; i < r->n; i++) {
-		vec[i] = bk_alloc(r->size);
+		vec[i] = bk_alloc_fill(r->size);
 		if (!vec[i])
 			return -ENOMEM;
 	}
@@ -723,7 +723,7 @@ static void prewarm(size_t size, unsigned long n)
 	unsigned long i;
 
 	for (i = 0; i < n; i++) {
-		vec[i] = bk_alloc(size);
+		vec[i] = bk_alloc_fill(size);
 		if (!vec[i])
 			break;
 	}

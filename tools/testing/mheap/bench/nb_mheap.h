@@ -10,6 +10,7 @@
 int nb_init(void);
 const char *nb_version(void);
 void *nb_alloc(size_t size);
+void *nb_alloc_fill(size_t size);
 void nb_free(void *p);
 void nb_gc_begin(void);
 bool nb_mark(void *p);
