@@ -55,7 +55,9 @@ echo "bench-native: building the Go benchmark" >&2
 allocs+=(go)
 
 csv=$out/results.csv
-perf_stat=$(perf stat -x, -e cycles,instructions true 2>&1 >/dev/null | tr '\n' ' ' || true)
+# perf stat's verdict on the two counters, for the table's counter line.
+perf_stat=$(perf stat -x, -e cycles,instructions true 2>&1 >/dev/null |
+	awk -F, 'NF > 2 { printf "%s%s %s", sep, $3, $1; sep = "; " }' || true)
 {
 	echo "info,date,$(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo "info,commit,$(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- 2>/dev/null || echo '+dirty')"
@@ -71,7 +73,7 @@ perf_stat=$(perf stat -x, -e cycles,instructions true 2>&1 >/dev/null | tr '\n' 
 	for p in libc6 libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0 golang-go linux-perf; do
 		echo "info,pkg,$p $(dpkg-query -W -f='${Version}' "$p" 2>/dev/null || echo 'not installed')"
 	done
-	echo "info,perf_stat,$(echo "$perf_stat" | tr ',' ' ')"
+	echo "info,perf_stat,${perf_stat:-no output}"
 	echo "info,rounds,$rounds"
 	echo "info,min_ms,$min_ms"
 	echo "info,loadavg_before,$(cut -d ' ' -f 1-3 /proc/loadavg)"
