@@ -101,14 +101,17 @@ done
 # (perf record, the cpu-clock software event, which needs no PMU) of two
 # of its rows, summed by kind of function.
 shim_profile() {
-	local row=$1 data=$out/perf-$1.data
+	local row=$1 data=$out/perf-$1.data yield
 
-	perf record -q -e cpu-clock -o "$data" \
+	perf record -q -g -e cpu-clock -o "$data" \
 		"$out/native_bench-mheap" -m 100 -o "$row" > /dev/null 2>&1 || return 0
+	# The samples under sched_yield(), callees included: cond_resched().
+	yield=$(perf report -i "$data" --children --stdio -g none --sort sym \
+		2>/dev/null | awk '$NF == "__sched_yield" { print $1; exit }')
 	perf report -i "$data" --no-children --stdio -g none --sort dso,sym \
 		--percent-limit 0 2>/dev/null |
-	python3 -c '
-import re, sys
+	YIELD=${yield:-0%} python3 -c '
+import os, re, sys
 row = sys.argv[1]
 HARNESS = {"empty_loop", "pair_run", "burst_run", "gc_cycle_run", "gc_fill",
            "gc_mark_all", "measure", "main", "prewarm", "nb_alloc", "nb_free",
@@ -129,16 +132,19 @@ for line in sys.stdin:
         k = "kmemleak counters"
     elif "urcu" in dso or "rcu" in sym:
         k = "RCU (liburcu)"
-    elif sym.startswith("us_") or sym == "sched_yield" or dso.startswith("libc"):
+    elif sym.startswith("us_") or dso.startswith("libc"):
         k = "other shim functions and libc"
     else:
         k = "mheap"
     kinds[k] = kinds.get(k, 0) + pct
 total = sum(kinds.values())
 if total:
-    print("info,shim_profile,{},{}".format(row, "; ".join(
-        "{} {:.0f}%".format(k, 100 * v / total)
-        for k, v in sorted(kinds.items(), key=lambda x: -x[1]))))
+    y = float(os.environ["YIELD"].rstrip("%"))
+    print("info,shim_profile,{},{}; sched_yield() for cond_resched(), "
+          "within the kernel and libc shares, {:.0f}%".format(row, "; ".join(
+              "{} {:.0f}%".format(k, 100 * v / total)
+              for k, v in sorted(kinds.items(), key=lambda x: -x[1])),
+              100 * y / total))
 ' "$row" >> "$csv"
 	rm -f "$data"
 }
