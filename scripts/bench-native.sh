@@ -107,7 +107,7 @@ shim_profile() {
 		"$out/native_bench-mheap" -m 100 -o "$row" > /dev/null 2>&1 || return 0
 	# The samples under sched_yield(), callees included: cond_resched().
 	yield=$(perf report -i "$data" --children --stdio -g none --sort sym \
-		2>/dev/null | awk '$NF == "__sched_yield" { print $1; exit }')
+		2>/dev/null | awk '$NF == "__sched_yield" && !f { print $1; f = 1 }' || true)
 	perf report -i "$data" --no-children --stdio -g none --sort dso,sym \
 		--percent-limit 0 2>/dev/null |
 	YIELD=${yield:-0%} python3 -c '
