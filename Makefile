@@ -13,6 +13,7 @@
 #   make bench           mheap vs kmalloc/kmem_cache/alloc_pages/vmalloc (QEMU, two boots)
 #   make bench-native    mheap's userspace build vs glibc/jemalloc/tcmalloc/mimalloc
 #                        and Go's allocator, natively on this machine
+#   make bench-profile   perf (cpu-clock) of a few bench rows in the stock guest
 #   make dkms-install    add this tree to DKMS, build and install it for the
 #                        running kernel (DKMS_KERNEL=ABI for another one)
 #   make dkms-remove     remove it from DKMS again
@@ -25,7 +26,8 @@ KDIR ?= $(shell if [ -d /lib/modules/$(KVER)/build ]; then \
 	fi)
 PWD := $(shell pwd)
 
-.PHONY: all modules clean lint demo check selfcheck bench bench-native torture \
+.PHONY: all modules clean lint demo check selfcheck bench bench-native \
+	bench-profile torture \
 	userspace-test \
 	dkms-install dkms-remove
 
@@ -60,6 +62,9 @@ bench:
 
 bench-native:
 	scripts/bench-native.sh
+
+bench-profile:
+	scripts/bench-profile.sh
 
 torture:
 	scripts/torture.sh

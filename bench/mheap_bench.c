@@ -18,14 +18,19 @@
  * subtracted.  Allocators that may be called in atomic context are timed
  * with preemption disabled and GFP_ATOMIC | __GFP_NOWARN, after the heap has
  * been grown with GFP_KERNEL so that no timed allocation has to grow it;
- * vmalloc() and the scavenger rows may sleep and are timed preemptible with
- * GFP_KERNEL.  The loop count is doubled until one run lasts min_ms; a
- * figure is the median of @runs runs (min and max are printed too) and the
- * order of the allocators is rotated from one run to the next.
+ * the pair rows are timed a second time preemptible with GFP_KERNEL.
+ * On PREEMPT_RT, where spinlocks sleep and preempt_disable() around them is
+ * invalid, the atomic rows run with migration disabled instead (still
+ * GFP_ATOMIC, still on one CPU).  vmalloc() and the scavenger rows may
+ * sleep and are timed preemptible with GFP_KERNEL.  The loop count is
+ * doubled until one run lasts min_ms; a figure is the median of the
+ * @runs runs (min and max are printed too) and the order of the
+ * allocators is rotated from one run to the next.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/bitops.h>
 #include <linux/bits.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
@@ -41,6 +46,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
+#include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/seq_buf.h>
 #include <linux/sizes.h>
@@ -74,19 +80,28 @@ static unsigned int scan_mib = 256;
 module_param(scan_mib, uint, 0444);
 MODULE_PARM_DESC(scan_mib, "MiB of heap the reclaimer scans in its scan row (default 256)");
 
-static unsigned int budget_s = 420;
+static unsigned int budget_s = 600;
 module_param(budget_s, uint, 0444);
-MODULE_PARM_DESC(budget_s, "No row starts after this many seconds of a phase (default 420)");
+MODULE_PARM_DESC(budget_s, "No row starts after this many seconds of a phase (default 600)");
 
 static bool gc_only;
 module_param(gc_only, bool, 0444);
 MODULE_PARM_DESC(gc_only, "Skip the allocator rows at load: only the collection rows (default off)");
 
+static char *only;
+module_param(only, charp, 0444);
+MODULE_PARM_DESC(only, "Measure only these rows, \"fig/param\" comma-separated, e.g. \"pair/64,remote/4096\" (default all; for profiling)");
+
+static char *only_alloc;
+module_param(only_alloc, charp, 0444);
+MODULE_PARM_DESC(only_alloc, "Measure only this allocator of each row, e.g. \"mheap\" (default all; for profiling)");
+
 #define BENCH_GFP		(GFP_ATOMIC | __GFP_NOWARN)
+#define BENCH_GFP_KERNEL	(GFP_KERNEL | __GFP_NOWARN)
 #define BENCH_MAX_RUNS		15
 #define BENCH_MAX_IMPL		4
 #define BENCH_MAX_LOOPS		BIT_ULL(32)
-#define BENCH_OUT_SIZE		(64 * 1024)
+#define BENCH_OUT_SIZE		(256 * 1024)
 #define BENCH_LINE		192
 #define BENCH_RING		4096
 #define SCAV_SPAN_PAGES		(SZ_2M >> PAGE_SHIFT)
@@ -103,6 +118,7 @@ enum bench_alloc {
 	BA_VMALLOC,
 	BA_MEMSET,
 	BA_MEMCMP,
+	BA_PLAIN,
 };
 
 static const char *const bench_alloc_name[] = {
@@ -113,6 +129,7 @@ static const char *const bench_alloc_name[] = {
 	[BA_VMALLOC]	= "vmalloc",
 	[BA_MEMSET]	= "memset",
 	[BA_MEMCMP]	= "memcmp",
+	[BA_PLAIN]	= "plain",
 };
 
 /**
@@ -124,6 +141,7 @@ static const char *const bench_alloc_name[] = {
  *		if 0)
  * @subtract:	subtract the empty loop's cost from each operation
  * @remote:	2-CPU rows: free on the other CPU, else both CPUs do pairs
+ * @shuffle:	burst rows: free in the order of @bench_perm, not in order
  * @heap:	the mheap of the row's objects
  * @size:	object size in bytes
  * @order:	page order of @param pages
@@ -140,6 +158,7 @@ struct bench_row {
 	unsigned long ops[2];
 	bool subtract;
 	bool remote;
+	bool shuffle;
 	struct mheap *heap;
 	size_t size;
 	unsigned int order;
@@ -179,8 +198,11 @@ static u64 bench_deadline;
 static u64 loop_ps;
 /* Per-operation picoseconds of every run of a row: [impl][figure][run]. */
 static u64 bench_ps[BENCH_MAX_IMPL][2][BENCH_MAX_RUNS];
-/* Burst pointers, and the scavenger's spans and vmalloc() area. */
+/* Burst pointers, a random permutation of their indices, the scavenger's
+ * spans and vmalloc() area.
+ */
 static void **bench_vec;
+static unsigned int *bench_perm;
 static struct mheap_span **scav_spans;
 static unsigned long scav_nspans;
 static void *scav_vmem;
@@ -191,6 +213,12 @@ static DEFINE_MUTEX(collect_lock);
 static bool collected;
 /* Reclaimer free rows: pages it freed and pages the heap held, all runs. */
 static unsigned long gc_free_got, gc_free_want;
+/* The plain loop's pageInUse and pageMarks, as many bits as the heap. */
+static unsigned long *plain_in_use, *plain_marks;
+static unsigned long plain_words;
+/* What the atomic rows disable: preemption, or on PREEMPT_RT migration. */
+static const char *const atomic_ctx =
+	IS_ENABLED(CONFIG_PREEMPT_RT) ? "migrate_disable" : "preempt_disable";
 
 /* === Output ========================================================== */
 
@@ -228,6 +256,28 @@ static const struct file_operations results_fops = {
 
 /* === Objects ========================================================= */
 
+/*
+ * The section an atomic row is timed in.  On PREEMPT_RT the allocators
+ * take sleeping spinlocks, which preempt_disable() around them makes
+ * invalid; disabling migration keeps the loop on one CPU, as the
+ * allocators' per-CPU caches want, and stays valid there.
+ */
+static __always_inline void bench_atomic_begin(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		migrate_disable();
+	else
+		preempt_disable();
+}
+
+static __always_inline void bench_atomic_end(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		migrate_enable();
+	else
+		preempt_enable();
+}
+
 /* @a is a constant wherever these are inlined: no dispatch in the loop. */
 static __always_inline void *obj_alloc(enum bench_alloc a, struct bench_row *r,
 				       gfp_t gfp)
@@ -251,13 +301,13 @@ static __always_inline void obj_free(enum bench_alloc a, struct bench_row *r,
 }
 
 static __always_inline int pair_body(enum bench_alloc a, struct bench_row *r,
-				     u64 loops)
+				     u64 loops, gfp_t gfp)
 {
 	void *p;
 	u64 i;
 
 	for (i = 0; i < loops; i++) {
-		p = obj_alloc(a, r, BENCH_GFP);
+		p = obj_alloc(a, r, gfp);
 		if (unlikely(!p))
 			return -ENOMEM;
 		barrier();
@@ -272,11 +322,26 @@ static __always_inline int pair_loop(enum bench_alloc a, struct bench_row *r,
 	u64 t0;
 	int err;
 
-	preempt_disable();
+	bench_atomic_begin();
 	t0 = ktime_get_ns();
-	err = pair_body(a, r, loops);
+	err = pair_body(a, r, loops, BENCH_GFP);
 	ns[0] = ktime_get_ns() - t0;
-	preempt_enable();
+	bench_atomic_end();
+	ns[1] = 0;
+	return err;
+}
+
+/* The same pairs, preemptible, through GFP_KERNEL. */
+static __always_inline int pair_kernel_loop(enum bench_alloc a,
+					    struct bench_row *r, u64 loops,
+					    u64 ns[2])
+{
+	u64 t0;
+	int err;
+
+	t0 = ktime_get_ns();
+	err = pair_body(a, r, loops, BENCH_GFP_KERNEL);
+	ns[0] = ktime_get_ns() - t0;
 	ns[1] = 0;
 	return err;
 }
@@ -296,7 +361,26 @@ static int pair_cache(struct bench_row *r, u64 loops, u64 ns[2])
 	return pair_loop(BA_KMEM_CACHE, r, loops, ns);
 }
 
-/* Allocate @r->n objects, then free them; each phase timed on its own. */
+static int pair_kernel_mheap(struct bench_row *r, u64 loops, u64 ns[2])
+{
+	return pair_kernel_loop(BA_MHEAP, r, loops, ns);
+}
+
+static int pair_kernel_kmalloc(struct bench_row *r, u64 loops, u64 ns[2])
+{
+	return pair_kernel_loop(BA_KMALLOC, r, loops, ns);
+}
+
+static int pair_kernel_cache(struct bench_row *r, u64 loops, u64 ns[2])
+{
+	return pair_kernel_loop(BA_KMEM_CACHE, r, loops, ns);
+}
+
+/*
+ * Allocate @r->n objects, then free them; each phase timed on its own.
+ * @r->shuffle frees them in a random order (the same for every allocator),
+ * and so the next loop's burst allocates from free lists that order left.
+ */
 static __always_inline int burst_loop(enum bench_alloc a, struct bench_row *r,
 				      u64 loops, u64 ns[2])
 {
@@ -307,7 +391,7 @@ static __always_inline int burst_loop(enum bench_alloc a, struct bench_row *r,
 	ns[0] = 0;
 	ns[1] = 0;
 	for (l = 0; l < loops && !err; l++) {
-		preempt_disable();
+		bench_atomic_begin();
 		t0 = ktime_get_ns();
 		for (i = 0; i < r->n; i++) {
 			bench_vec[i] = obj_alloc(a, r, BENCH_GFP);
@@ -317,12 +401,19 @@ static __always_inline int burst_loop(enum bench_alloc a, struct bench_row *r,
 		}
 		t1 = ktime_get_ns();
 		got = i;
-		for (i = 0; i < got; i++) {
-			obj_free(a, r, bench_vec[i]);
-			barrier();
+		if (r->shuffle && got == r->n) {
+			for (i = 0; i < got; i++) {
+				obj_free(a, r, bench_vec[bench_perm[i]]);
+				barrier();
+			}
+		} else {
+			for (i = 0; i < got; i++) {
+				obj_free(a, r, bench_vec[i]);
+				barrier();
+			}
 		}
 		t2 = ktime_get_ns();
-		preempt_enable();
+		bench_atomic_end();
 		if (got < r->n)
 			err = -ENOMEM;
 		ns[0] += t1 - t0;
@@ -351,6 +442,12 @@ static const struct bench_impl obj_pair_impl[] = {
 	{ .alloc = BA_MHEAP,      .atomic = true, .run = pair_mheap },
 	{ .alloc = BA_KMALLOC,    .atomic = true, .run = pair_kmalloc },
 	{ .alloc = BA_KMEM_CACHE, .atomic = true, .run = pair_cache },
+};
+
+static const struct bench_impl obj_pair_kernel_impl[] = {
+	{ .alloc = BA_MHEAP,      .run = pair_kernel_mheap },
+	{ .alloc = BA_KMALLOC,    .run = pair_kernel_kmalloc },
+	{ .alloc = BA_KMEM_CACHE, .run = pair_kernel_cache },
 };
 
 static const struct bench_impl obj_burst_impl[] = {
@@ -445,7 +542,7 @@ static __always_inline void duo_work(enum bench_alloc a, struct bench_duo *d,
 				     unsigned int role)
 {
 	if (!d->row->remote) {
-		if (pair_body(a, d->row, d->loops))
+		if (pair_body(a, d->row, d->loops, BENCH_GFP))
 			WRITE_ONCE(d->err, -ENOMEM);
 	} else if (role == 0) {
 		duo_produce(a, d);
@@ -463,7 +560,7 @@ static int duo_thread(void *arg)
 	atomic_inc(&d->ready);
 	while (atomic_read(&d->ready) < 2)
 		barrier();
-	preempt_disable();
+	bench_atomic_begin();
 	d->start[role] = ktime_get_ns();
 	if (d->alloc == BA_MHEAP)
 		duo_work(BA_MHEAP, d, role);
@@ -472,7 +569,7 @@ static int duo_thread(void *arg)
 	else
 		duo_work(BA_KMEM_CACHE, d, role);
 	d->end[role] = ktime_get_ns();
-	preempt_enable();
+	bench_atomic_end();
 	kthread_complete_and_exit(&d->done[role], 0);
 }
 
@@ -542,7 +639,7 @@ static int pages_mheap(struct bench_row *r, u64 loops, u64 ns[2])
 	int err = 0;
 	u64 i, t0;
 
-	preempt_disable();
+	bench_atomic_begin();
 	t0 = ktime_get_ns();
 	for (i = 0; i < loops; i++) {
 		s = mheap_alloc_manual(bench_heap, r->param, BENCH_GFP);
@@ -554,7 +651,7 @@ static int pages_mheap(struct bench_row *r, u64 loops, u64 ns[2])
 		mheap_free_manual(bench_heap, s);
 	}
 	ns[0] = ktime_get_ns() - t0;
-	preempt_enable();
+	bench_atomic_end();
 	ns[1] = 0;
 	return err;
 }
@@ -565,7 +662,7 @@ static int pages_buddy(struct bench_row *r, u64 loops, u64 ns[2])
 	int err = 0;
 	u64 i, t0;
 
-	preempt_disable();
+	bench_atomic_begin();
 	t0 = ktime_get_ns();
 	for (i = 0; i < loops; i++) {
 		page = alloc_pages(BENCH_GFP, r->order);
@@ -577,7 +674,7 @@ static int pages_buddy(struct bench_row *r, u64 loops, u64 ns[2])
 		__free_pages(page, r->order);
 	}
 	ns[0] = ktime_get_ns() - t0;
-	preempt_enable();
+	bench_atomic_end();
 	ns[1] = 0;
 	return err;
 }
@@ -725,7 +822,7 @@ static __always_inline int gc_free_loop(enum bench_alloc a,
 		err = gc_fill(a, r);
 		if (err)
 			return err;
-		preempt_disable();
+		bench_atomic_begin();
 		t0 = ktime_get_ns();
 		for (i = 0; i < r->n; i++) {
 			if (!gc_marked(r, i)) {
@@ -734,7 +831,7 @@ static __always_inline int gc_free_loop(enum bench_alloc a,
 			}
 		}
 		ns[0] += ktime_get_ns() - t0;
-		preempt_enable();
+		bench_atomic_end();
 		for (i = 0; i < r->n; i++) {
 			if (gc_marked(r, i))
 				obj_free(a, r, gc_vec[i]);
@@ -820,11 +917,11 @@ static int reclaim_free_mheap(struct bench_row *r, u64 loops, u64 ns[2])
 			return err;
 		mheap_gc_begin(r->heap);
 		mheap_gc_end(r->heap);
-		preempt_disable();
+		bench_atomic_begin();
 		t0 = ktime_get_ns();
 		got += mheap_reclaim(r->heap, GC_ALL_PAGES);
 		t += ktime_get_ns() - t0;
-		preempt_enable();
+		bench_atomic_end();
 		/* Whatever the reclaimer left, if anything. */
 		mheap_sweep_all(r->heap);
 		cond_resched();
@@ -856,11 +953,11 @@ static int reclaim_scan_mheap(struct bench_row *r, u64 loops, u64 ns[2])
 		mheap_gc_begin(r->heap);
 		ok = gc_mark_all(r);
 		mheap_gc_end(r->heap);
-		preempt_disable();
+		bench_atomic_begin();
 		t0 = ktime_get_ns();
 		got += mheap_reclaim(r->heap, GC_ALL_PAGES);
 		ns[0] += ktime_get_ns() - t0;
-		preempt_enable();
+		bench_atomic_end();
 		if (!ok)
 			return -EINVAL;
 		cond_resched();
@@ -906,6 +1003,32 @@ static int mem_cmp(struct bench_row *r, u64 loops, u64 ns[2])
 	return err;
 }
 
+/*
+ * The reclaimer's ceiling: the loop it is built around and nothing else,
+ * pageInUse &~ pageMarks and a popcount, a word at a time, over bitmaps of
+ * as many pages as the scanned heap, holding what that heap's do (every
+ * page starts a span, every span has a mark: nothing to free).
+ */
+static int plain_scan(struct bench_row *r, u64 loops, u64 ns[2])
+{
+	unsigned long w, n = 0;
+	u64 l, t0;
+
+	preempt_disable();
+	t0 = ktime_get_ns();
+	for (l = 0; l < loops; l++) {
+		for (w = 0; w < plain_words; w++)
+			n += hweight_long(READ_ONCE(plain_in_use[w]) &
+					  ~READ_ONCE(plain_marks[w]));
+		barrier();
+	}
+	ns[0] = ktime_get_ns() - t0;
+	preempt_enable();
+	ns[1] = 0;
+	/* Every span is marked: a count means the loop read something else. */
+	return n ? -EINVAL : 0;
+}
+
 static const struct bench_impl gc_impl[] = {
 	{ .alloc = BA_MHEAP,      .atomic = false, .run = gc_mheap },
 	{ .alloc = BA_KMALLOC,    .atomic = true,  .run = gc_kmalloc },
@@ -923,6 +1046,7 @@ static const struct bench_impl reclaim_scan_impl[] = {
 	  .run = reclaim_scan_mheap },
 	{ .alloc = BA_MEMSET, .atomic = true, .run = mem_set },
 	{ .alloc = BA_MEMCMP, .atomic = true, .run = mem_cmp },
+	{ .alloc = BA_PLAIN,  .atomic = true, .run = plain_scan },
 };
 
 /* === Measuring ======================================================= */
@@ -1013,14 +1137,39 @@ static int calibrate(struct bench_row *r, const struct bench_impl *b,
 	return 0;
 }
 
-static void measure_row(struct bench_row *r, const struct bench_impl *impl,
-			unsigned int nimpl)
+/* Is "@fig/@param" in the comma-separated list @only (or is there none)? */
+static bool row_wanted(const char *fig, unsigned long param)
 {
-	unsigned int i, j, k, f, nfig = r->fig[1] ? 2 : 1;
+	char want[48];
+	const char *p;
+	size_t len;
+
+	if (!only || !*only)
+		return true;
+	len = snprintf(want, sizeof(want), "%s/%lu", fig, param);
+	for (p = only; (p = strstr(p, want)); p += len) {
+		if ((p == only || p[-1] == ',') && (!p[len] || p[len] == ','))
+			return true;
+	}
+	return false;
+}
+
+static void measure_row(struct bench_row *r, const struct bench_impl *all,
+			unsigned int nall)
+{
+	unsigned int i, j, k, f, nfig = r->fig[1] ? 2 : 1, nimpl = 0;
 	char s_med[24], s_min[24], s_max[24];
+	struct bench_impl impl[BENCH_MAX_IMPL];
 	u64 loops[BENCH_MAX_IMPL], ns[2], med;
 	int err[BENCH_MAX_IMPL];
 
+	if (!row_wanted(r->fig[0], r->param))
+		return;
+	for (i = 0; i < nall && nimpl < BENCH_MAX_IMPL; i++) {
+		if (!only_alloc || !*only_alloc ||
+		    !strcmp(only_alloc, bench_alloc_name[all[i].alloc]))
+			impl[nimpl++] = all[i];
+	}
 	if (ktime_get_ns() > bench_deadline) {
 		emit("skip,%s,%lu,time budget\n", r->fig[0], r->param);
 		return;
@@ -1064,13 +1213,14 @@ static void measure_row(struct bench_row *r, const struct bench_impl *impl,
 
 /* === Sections ======================================================== */
 
+/* The kmalloc classes, and mheap's small-object limit. */
 static const unsigned int obj_sizes[] = {
-	8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768,
+	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192, 16384,
+	32768,
 };
 
-static const unsigned int burst_sizes[] = { 8, 64, 512, 4096, 32768 };
-static const unsigned int duo_sizes[] = { 64, 512, 4096 };
-static const unsigned int page_counts[] = { 1, 2, 4, 8, 16, 64 };
+static const unsigned int duo_sizes[] = { 64, 512, 1024, 4096, 16384 };
+static const unsigned int page_counts[] = { 1, 2, 4, 8, 16, 32, 64 };
 
 /* Grow the heap with GFP_KERNEL so that no timed allocation has to. */
 static int mheap_prewarm(size_t size, unsigned long n)
@@ -1109,28 +1259,46 @@ static int obj_row_init(struct bench_row *r, size_t size)
 	return mheap_prewarm(size, burst);
 }
 
-static void bench_objects(const unsigned int *sizes, unsigned int nsizes,
-			  bool is_burst)
+enum obj_kind {
+	OBJ_PAIR,
+	OBJ_PAIR_KERNEL,
+	OBJ_BURST,
+	OBJ_BURST_SHUFFLED,
+};
+
+static void bench_objects(enum obj_kind kind)
 {
+	static const char *const figs[][2] = {
+		[OBJ_PAIR]		= { "pair" },
+		[OBJ_PAIR_KERNEL]	= { "pair-kernel" },
+		[OBJ_BURST]		= { "burst-alloc", "burst-free" },
+		[OBJ_BURST_SHUFFLED]	= { "burst-alloc-shuf", "burst-free-shuf" },
+	};
+	static const struct bench_impl *const impls[] = {
+		[OBJ_PAIR]		= obj_pair_impl,
+		[OBJ_PAIR_KERNEL]	= obj_pair_kernel_impl,
+		[OBJ_BURST]		= obj_burst_impl,
+		[OBJ_BURST_SHUFFLED]	= obj_burst_impl,
+	};
 	struct bench_row r;
 	unsigned int i;
 	int err;
 
-	for (i = 0; i < nsizes; i++) {
-		err = obj_row_init(&r, sizes[i]);
-		if (is_burst) {
-			r.fig[0] = "burst-alloc";
-			r.fig[1] = "burst-free";
+	for (i = 0; i < ARRAY_SIZE(obj_sizes); i++) {
+		if (!row_wanted(figs[kind][0], obj_sizes[i]))
+			continue;
+		err = obj_row_init(&r, obj_sizes[i]);
+		r.fig[0] = figs[kind][0];
+		r.fig[1] = figs[kind][1];
+		if (kind == OBJ_BURST || kind == OBJ_BURST_SHUFFLED) {
 			r.n = burst;
 			r.ops[0] = burst;
-		} else {
-			r.fig[0] = "pair";
+			r.shuffle = kind == OBJ_BURST_SHUFFLED;
 		}
 		if (err)
 			emit("err,%s,%lu,setup,%d\n", r.fig[0], r.param, err);
 		else
-			measure_row(&r, is_burst ? obj_burst_impl : obj_pair_impl,
-				    ARRAY_SIZE(obj_pair_impl));
+			measure_row(&r, impls[kind], ARRAY_SIZE(obj_pair_impl));
 		kmem_cache_destroy(r.cache);
 		/* Give the burst's memory back before the next size. */
 		mheap_release_all(bench_heap);
@@ -1144,6 +1312,8 @@ static void bench_duos(bool remote)
 	int err;
 
 	for (i = 0; i < ARRAY_SIZE(duo_sizes); i++) {
+		if (!row_wanted(remote ? "remote" : "concurrent", duo_sizes[i]))
+			continue;
 		err = obj_row_init(&r, duo_sizes[i]);
 		r.fig[0] = remote ? "remote" : "concurrent";
 		/* The ring costs the same for every allocator: kept in. */
@@ -1164,6 +1334,8 @@ static void bench_pages(void)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(page_counts); i++) {
+		if (!row_wanted("pages", page_counts[i]))
+			continue;
 		memset(&r, 0, sizeof(r));
 		r.fig[0] = "pages";
 		r.unit[0] = "ns/op";
@@ -1199,6 +1371,8 @@ static void bench_scavenger(const char *release, const char *regrow)
 	};
 	unsigned long i;
 
+	if (!row_wanted(release, r.param))
+		return;
 	for (i = 0; i < scav_nspans; i++) {
 		scav_spans[i] = mheap_alloc_manual(scav_heap, SCAV_SPAN_PAGES,
 						   GFP_KERNEL | __GFP_NOWARN);
@@ -1222,8 +1396,9 @@ static void bench_scavenger(const char *release, const char *regrow)
 /*
  * The reclaimer's scan rate, on a heap of @scan_mib MiB of one-page spans
  * (1 KiB objects, 4 a span) each keeping half of its objects, against
- * memset() and memcmp() of as many MiB.  Runs first, on the fresh heap,
- * so that the heap holds nothing else for the reclaimer to scan.
+ * memset() and memcmp() of as many MiB and against the plain loop over
+ * bitmaps of as many pages.  Runs first, on the fresh heap, so that the
+ * heap holds nothing else for the reclaimer to scan.
  */
 static void bench_reclaim_scan(void)
 {
@@ -1240,8 +1415,14 @@ static void bench_reclaim_scan(void)
 	unsigned long i;
 	int err;
 
+	if (!row_wanted(r.fig[0], r.param))
+		return;
+	plain_words = BITS_TO_LONGS(((size_t)scan_mib << 20) >> PAGE_SHIFT);
+	plain_in_use = kvmalloc_array(plain_words, sizeof(long), GFP_KERNEL);
+	plain_marks = kvmalloc_array(plain_words, sizeof(long), GFP_KERNEL);
 	gc_buf = vzalloc((size_t)scan_mib << 20);
-	err = gc_buf ? gc_fill(BA_MHEAP, &r) : -ENOMEM;
+	err = gc_buf && plain_in_use && plain_marks ? gc_fill(BA_MHEAP, &r) :
+						      -ENOMEM;
 	if (err) {
 		emit("err,%s,%lu,setup,%d\n", r.fig[0], r.param, err);
 		goto out;
@@ -1251,6 +1432,8 @@ static void bench_reclaim_scan(void)
 	gc_mark_all(&r);
 	mheap_gc_end(gc_heap);
 	mheap_sweep_all(gc_heap);
+	memset(plain_in_use, 0xff, plain_words * sizeof(long));
+	memset(plain_marks, 0xff, plain_words * sizeof(long));
 	measure_row(&r, reclaim_scan_impl, ARRAY_SIZE(reclaim_scan_impl));
 	mheap_sweep_all(gc_heap);
 	for (i = 0; i < r.n; i++) {
@@ -1260,6 +1443,10 @@ static void bench_reclaim_scan(void)
 out:
 	vfree(gc_buf);
 	gc_buf = NULL;
+	kvfree(plain_in_use);
+	kvfree(plain_marks);
+	plain_in_use = NULL;
+	plain_marks = NULL;
 }
 
 static int gc_row_init(struct bench_row *r, size_t size, unsigned int keep)
@@ -1298,6 +1485,8 @@ static void bench_mark_sweep(void)
 		for (k = 0; k < ARRAY_SIZE(gc_keep); k++) {
 			unsigned long freed;
 
+			if (!row_wanted(figs[k][0], gc_sizes[i]))
+				continue;
 			if (gc_row_init(&r, gc_sizes[i], gc_keep[k])) {
 				emit("err,%s,%u,setup,%d\n", figs[k][0],
 				     gc_sizes[i], -ENOMEM);
@@ -1327,6 +1516,8 @@ static void bench_reclaim_free(void)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(gc_sizes); i++) {
+		if (!row_wanted("reclaim-free", gc_sizes[i]))
+			continue;
 		gc_free_got = 0;
 		gc_free_want = 0;
 		if (gc_row_init(&r, gc_sizes[i], 0)) {
@@ -1414,6 +1605,7 @@ static void bench_free(void)
 	if (!IS_ERR_OR_NULL(bench_heap))
 		mheap_destroy(bench_heap);
 	kvfree(scav_spans);
+	kvfree(bench_perm);
 	kvfree(bench_vec);
 	kvfree(bench_out);
 }
@@ -1421,7 +1613,7 @@ static void bench_free(void)
 static int __init mheap_bench_init(void)
 {
 	u64 t0 = ktime_get_ns();
-	unsigned int cpu;
+	unsigned int cpu, i;
 
 	runs = clamp(runs, 1U, (unsigned int)BENCH_MAX_RUNS);
 	burst = max(burst, 64U);
@@ -1432,10 +1624,19 @@ static int __init mheap_bench_init(void)
 
 	bench_out = kvzalloc(BENCH_OUT_SIZE, GFP_KERNEL);
 	bench_vec = kvcalloc(burst, sizeof(*bench_vec), GFP_KERNEL);
+	bench_perm = kvcalloc(burst, sizeof(*bench_perm), GFP_KERNEL);
 	scav_spans = kvcalloc(scav_nspans, sizeof(*scav_spans), GFP_KERNEL);
-	if (!bench_out || !bench_vec || !scav_spans) {
+	if (!bench_out || !bench_vec || !bench_perm || !scav_spans) {
 		bench_free();
 		return -ENOMEM;
+	}
+	/* Fisher-Yates: the shuffled bursts' order of frees. */
+	for (i = 0; i < burst; i++)
+		bench_perm[i] = i;
+	for (i = burst - 1; i > 0; i--) {
+		unsigned int j = get_random_u32_below(i + 1);
+
+		swap(bench_perm[i], bench_perm[j]);
 	}
 	seq_buf_init(&bench_sb, bench_out, BENCH_OUT_SIZE);
 	bench_heap = mheap_create("bench", NULL);
@@ -1454,12 +1655,19 @@ static int __init mheap_bench_init(void)
 	emit("info,init_on_free,%d\n", want_init_on_free());
 	emit("info,online_cpus,%u\n", num_online_cpus());
 	emit("info,hz,%d\n", HZ);
+	emit("info,preempt_rt,%d\n", IS_ENABLED(CONFIG_PREEMPT_RT));
+	emit("info,atomic_ctx,%s\n", atomic_ctx);
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		emit("info,rt_note,%s\n",
+		     "atomic rows run with migration disabled: preempt_disable() around the allocators' sleeping spinlocks is invalid on PREEMPT_RT");
 
 	measure_loop_overhead();
 	if (gc_only)
 		goto done;
-	bench_objects(obj_sizes, ARRAY_SIZE(obj_sizes), false);
-	bench_objects(burst_sizes, ARRAY_SIZE(burst_sizes), true);
+	bench_objects(OBJ_PAIR);
+	bench_objects(OBJ_PAIR_KERNEL);
+	bench_objects(OBJ_BURST);
+	bench_objects(OBJ_BURST_SHUFFLED);
 	cpu = cpumask_first(cpu_online_mask);
 	duo_cpu[0] = cpu;
 	duo_cpu[1] = cpumask_next(cpu, cpu_online_mask);

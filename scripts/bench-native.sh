@@ -169,7 +169,8 @@ SECTIONS = [
     ("pair", "alloc+free {} B"),
     ("burst-alloc", "burst alloc {} B"),
     ("burst-free", "burst free {} B"),
-    ("burst-free-shuffled", "burst free shuffled {} B"),
+    ("burst-alloc-shuf", "burst alloc {} B, after shuffled"),
+    ("burst-free-shuf", "burst free {} B, shuffled"),
     ("remote", "2 CPUs remote free {} B"),
     ("concurrent", "2 CPUs both pairs {} B"),
 ]

@@ -85,7 +85,7 @@ fi
 
 pkgs=(build-essential make gcc bc bison flex cpio kmod
       libelf-dev libssl-dev dwarves sparse python3
-      qemu-system-x86 busybox-static xz-utils
+      qemu-system-x86 busybox-static xz-utils linux-perf
       linux-source-6.12 gcc-aarch64-linux-gnu dkms
       liburcu-dev clang libclang-rt-14-dev
       "linux-headers-$abi" "linux-image-$abi-unsigned"

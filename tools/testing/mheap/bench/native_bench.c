@@ -757,8 +757,8 @@ static void bench_objects(void)
 		prewarm(size_var, burst);
 		measure(&r);
 		/* Same allocations, freed in a random order. */
-		s.fig[0] = "burst-alloc-shuffled";
-		s.fig[1] = "burst-free-shuffled";
+		s.fig[0] = "burst-alloc-shuf";
+		s.fig[1] = "burst-free-shuf";
 		s.shuffled = true;
 		measure(&s);
 	}
