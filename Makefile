@@ -11,6 +11,8 @@
 #                        (MHEAP_TORTURE_SECONDS)
 #   make selfcheck       prove the harness turns red on injected faults
 #   make bench           mheap vs kmalloc/kmem_cache/alloc_pages/vmalloc (QEMU, two boots)
+#   make bench-native    mheap's userspace build vs glibc/jemalloc/tcmalloc/mimalloc
+#                        and Go's allocator, natively on this machine
 #   make bench-profile   perf (cpu-clock) of a few bench rows in the stock guest
 #   make dkms-install    add this tree to DKMS, build and install it for the
 #                        running kernel (DKMS_KERNEL=ABI for another one)
@@ -24,7 +26,8 @@ KDIR ?= $(shell if [ -d /lib/modules/$(KVER)/build ]; then \
 	fi)
 PWD := $(shell pwd)
 
-.PHONY: all modules clean lint demo check selfcheck bench bench-profile torture \
+.PHONY: all modules clean lint demo check selfcheck bench bench-native \
+	bench-profile torture \
 	userspace-test \
 	dkms-install dkms-remove
 
@@ -56,6 +59,9 @@ selfcheck:
 
 bench:
 	scripts/bench.sh
+
+bench-native:
+	scripts/bench-native.sh
 
 bench-profile:
 	scripts/bench-profile.sh

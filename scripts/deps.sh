@@ -9,6 +9,11 @@
 # "6.1=6.1.0-57-amd64"), then the 6.12 stock ABI (e.g.
 # "6.12.117+deb12-amd64") alone as the last line; all apt chatter goes to
 # stderr.
+#
+# "scripts/deps.sh native" installs only what the userspace benchmark
+# (make bench-native) needs: the four allocators' development packages,
+# Go, perf, and liburcu for the userspace build of mheap; it prints
+# nothing on stdout.
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
@@ -38,6 +43,28 @@ if [ $need_update -eq 1 ]; then
 	touch "$STAMP_DIR/apt-updated"
 fi
 
+# install_missing PKG...: apt-get install those not installed yet.
+install_missing() {
+	local p missing=()
+
+	for p in "$@"; do
+		if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+			missing+=("$p")
+		fi
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		echo "deps: installing ${missing[*]}" >&2
+		apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+	fi
+}
+
+if [ "${1:-}" = native ]; then
+	install_missing build-essential make gcc python3 \
+		libjemalloc-dev libgoogle-perftools-dev libmimalloc-dev \
+		golang-go linux-perf liburcu-dev
+	exit 0
+fi
+
 abi=$(newest_abi)
 if [ -z "$abi" ]; then
 	# Package lists may be stale: refresh once and try again.
@@ -65,17 +92,7 @@ pkgs=(build-essential make gcc bc bison flex cpio kmod
       "linux-headers-$old" "linux-image-$old-unsigned"
       "linux-headers-$rt" "linux-image-$rt-unsigned")
 
-missing=()
-for p in "${pkgs[@]}"; do
-	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-		missing+=("$p")
-	fi
-done
-
-if [ ${#missing[@]} -gt 0 ]; then
-	echo "deps: installing ${missing[*]}" >&2
-	apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
-fi
+install_missing "${pkgs[@]}"
 
 echo "6.1=$old"
 echo "rt=$rt"
