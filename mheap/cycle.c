@@ -108,6 +108,8 @@ void mheap_gc_end(struct mheap *h)
 		return;
 	}
 	sg = h->gc.sweepgen + 2;
+	/* Objects of finalizers running now were not marked: let them end. */
+	mheap_specials_wait_running(h);
 	/*
 	 * mheap_gc_begin() left the lists drained and no sweeper can enter
 	 * since; a claimed span still being swept is waited for, so every

@@ -4,8 +4,7 @@
  *
  * Locking, outermost first:
  *   mheap_list_lock (mutex)  the list of heaps, debugfs directories
- *   mheap.gc_lock (mutex)    serialises mheap_gc_begin(), _end() and
- *                            the running of finalizers
+ *   mheap.gc_lock (mutex)    serialises mheap_gc_begin() and _end()
  *   mheap.grow_lock (mutex)  serialises sleeping growth and region release
  *   mheap_pcpu.lock (spin)   one CPU's page cache and span cache
  *   mheap.lock (spin, irq)   the page allocator, regions, arena index
@@ -473,6 +472,8 @@ enum mheap_bgsweep_state {
  * @finq:	finalizers of dead objects, waiting to run.
  * @fin_work:	runs them, in process context.
  * @fin_queued:	finalizers queued, all time.
+ * @fin_running: finalizers taken off @finq whose run is not over; a
+ *		cycle does not end before it drops to 0.
  * @fin_run:	finalizers run.
  * @specials:	specials attached.
  */
@@ -508,6 +509,7 @@ struct mheap_gc {
 	struct mheap_special *finq;
 	struct work_struct fin_work;
 	atomic_long_t fin_queued;
+	atomic_t fin_running;
 	atomic_long_t fin_run;
 	atomic_long_t specials;
 };
@@ -620,8 +622,7 @@ struct mheap_control {
  * @scav_work:	the background scavenger.
  * @scav_on:	whether the background scavenger may run.
  * @shrinker:	gives free regions back under memory pressure.
- * @gc_lock:	serialises mheap_gc_begin(), mheap_gc_end() and the running
- *		of finalizers.
+ * @gc_lock:	serialises mheap_gc_begin() and mheap_gc_end().
  * @gc:		collection cycles, see &struct mheap_gc.
  */
 struct mheap {
@@ -873,6 +874,7 @@ bool mheap_specials_free_object(struct mheap *h, struct mheap_span *s,
 				unsigned int idx, unsigned int offset);
 void mheap_fin_work_fn(struct work_struct *work);
 void mheap_specials_mark_queued(struct mheap *h);
+void mheap_specials_wait_running(struct mheap *h);
 
 /* object.c: the mcache fast path, large objects */
 int mheap_objects_init(struct mheap *h);

@@ -22,6 +22,7 @@
  */
 #define pr_fmt(fmt) "mheap: " fmt
 
+#include <linux/delay.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
@@ -207,12 +208,14 @@ void mheap_specials_free_all(struct mheap *h, struct mheap_span *s)
 }
 
 /*
- * Runs queued finalizers, oldest first, in process context, under gc_lock:
- * no cycle begins while one runs, and a cycle that begins before marks
- * the objects still queued (mheap_specials_mark_queued()).  So an object
+ * Runs queued finalizers, oldest first, in process context.  An object
  * whose finalizer is pending lives until the finalizer has run, as Go's
- * finalizer queue keeps its objects reachable, and a finalizer that frees
- * its object never races with a sweep that found it dead again.
+ * finalizer queue keeps its objects reachable, so a finalizer that frees
+ * its object never races with a sweep that found it dead again: a cycle
+ * marks the objects still queued when it begins
+ * (mheap_specials_mark_queued()), and does not end while finalizers taken
+ * off the queue run (mheap_specials_wait_running()).  Taking them off and
+ * counting them in &mheap_gc.fin_running is one step under special_lock.
  */
 void mheap_fin_work_fn(struct work_struct *work)
 {
@@ -221,10 +224,11 @@ void mheap_fin_work_fn(struct work_struct *work)
 	unsigned long flags;
 
 	mheap_test_point(h, MHEAP_TP_FIN_QUEUED);
-	mutex_lock(&h->gc_lock);
 	spin_lock_irqsave(&h->gc.special_lock, flags);
 	list = h->gc.finq;
 	h->gc.finq = NULL;
+	for (sp = list; sp; sp = sp->next)
+		atomic_inc(&h->gc.fin_running);
 	spin_unlock_irqrestore(&h->gc.special_lock, flags);
 	mheap_test_point(h, MHEAP_TP_FIN_RUN);
 	while (list) {
@@ -239,17 +243,34 @@ void mheap_fin_work_fn(struct work_struct *work)
 		sp->fn(sp->obj, sp->arg);
 		atomic_long_inc(&h->gc.fin_run);
 		kfree(sp);
+		/* What the finalizer did is seen by the cycle that waited. */
+		atomic_dec_return_release(&h->gc.fin_running);
 		cond_resched();
 	}
-	mutex_unlock(&h->gc_lock);
+}
+
+/**
+ * mheap_specials_wait_running() - wait for finalizers taken off the queue
+ * @h: heap whose cycle mheap_gc_end() is about to end, under gc_lock
+ *
+ * Their objects were not on the queue when marking opened, so nothing
+ * marked them: the cycle may end only once their finalizers are done.
+ *
+ * Context: process context, may sleep.
+ */
+void mheap_specials_wait_running(struct mheap *h)
+{
+	lockdep_assert_held(&h->gc_lock);
+	while (atomic_read_acquire(&h->gc.fin_running))
+		usleep_range(50, 100);
 }
 
 /**
  * mheap_specials_mark_queued() - mark the objects of queued finalizers
  * @h: heap whose marking mheap_gc_begin() just opened, under gc_lock
  *
- * Their finalizers have not run, and cannot start meanwhile (they run
- * under gc_lock), so nothing frees these objects while they are marked.
+ * Their finalizers have not started, and cannot while the queue is
+ * locked, so nothing frees these objects while they are marked.
  */
 void mheap_specials_mark_queued(struct mheap *h)
 {
@@ -363,8 +384,8 @@ static struct mheap_special *special_new(unsigned int offset, u8 kind)
  * The sweep that finds the object unmarked keeps it alive instead and
  * queues @fn(@p, @arg), which runs in process context.  Until it has run,
  * the object stays alive (cycles mark it, as Go's finalizer queue is a
- * root), so @fn may free it.  Finalizers run while no cycle begins or
- * ends: @fn must not call mheap_gc_begin() or mheap_gc_end().  A
+ * root), so @fn may free it.  A cycle does not end while finalizers run:
+ * @fn must not call mheap_gc_begin() or mheap_gc_end().  A
  * finalizer runs once; it is not run for an object freed with
  * mheap_free() or still alive when the heap is destroyed.
  *

@@ -149,7 +149,7 @@ static void expect_bad_free(const void *p)
 	bad_expected++;
 	check(us_report_count(US_REPORT_ERR) == errs + 1, "a bad free is reported");
 	check(us_trace_count("mheap_bad_free") == ev + 1, "a bad free is traced");
-	check(atomic_long_read(&heap->counters[MHEAP_CNT_BAD_FREES]) ==
+	check((long)mheap_events_read(heap, MHEAP_CNT_BAD_FREES) ==
 	      (long)bad_expected, "bad_frees counts every bad free");
 }
 
@@ -467,7 +467,7 @@ static void run(struct input *in)
 	check(heap_live_objects() == 0, "no live object after freeing all");
 	check(atomic_long_read(&heap->pages_in_use) == 0,
 	      "pages_in_use is 0 after freeing all and mheap_release_all()");
-	check(atomic_long_read(&heap->counters[MHEAP_CNT_BAD_FREES]) ==
+	check((long)mheap_events_read(heap, MHEAP_CNT_BAD_FREES) ==
 	      (long)bad_expected, "bad_frees counts every bad free");
 	mheap_destroy(heap);
 	heap = NULL;

@@ -282,7 +282,12 @@ bool is_vmalloc_addr(const void *addr)
  * of kvmalloc() at or above KV_MMAP are mmap()ed, as vmalloc would be.
  */
 #define KV_MMAP		(256UL << 10)
-#define HDR		16
+/*
+ * SLUB hands out kmalloc objects of 64 bytes and more from caches of
+ * naturally aligned, cache-line sized or larger objects, and structures
+ * with ____cacheline_aligned members rely on it: so do blocks here.
+ */
+#define HDR		64
 
 struct hdr {
 	size_t size;
@@ -316,10 +321,11 @@ void *us_kmalloc(size_t size, gfp_t gfp, bool kv)
 			return NULL;
 		h->mapped = 1;
 	} else {
-		h = (gfp & __GFP_ZERO) || us_init_on_alloc ?
-			calloc(1, size + HDR) : malloc(size + HDR);
+		h = aligned_alloc(HDR, ALIGN(size + HDR, HDR));
 		if (!h)
 			return NULL;
+		if ((gfp & __GFP_ZERO) || us_init_on_alloc)
+			memset(h, 0, size + HDR);
 		h->mapped = 0;
 	}
 	h->size = size;
