@@ -29,6 +29,10 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 export MHEAP_CACHE=${MHEAP_CACHE:-/var/cache/mheap}
+# A guest that outlives this is hung.  The debug guest's KUnit and
+# selftests take about 10 min on an idle 2-core host and twice that on a
+# loaded one.
+export MHEAP_GUEST_TIMEOUT=${MHEAP_GUEST_TIMEOUT:-1800}
 build=${MHEAP_BUILD:-$top/.build}
 mkdir -p "$build"
 
