@@ -148,7 +148,8 @@ static inline unsigned int mheap_objspan_live(const struct mheap_objspan *o)
  * @alloc_count: objects allocated (for manual spans: 0).
  * @obj:	the object side, for spans of a size class and large objects.
  * @specials:	finalizers, pins, reachability probes, sorted by (offset,
- *		kind); under mheap_gc.special_lock.
+ *		kind); written under mheap_gc.special_lock with WRITE_ONCE(),
+ *		tested for NULL without it (READ_ONCE()) by the free path.
  *
  * Span structures come from a SLAB_TYPESAFE_BY_RCU cache, so a lockless
  * reader under RCU may look at a span that is being freed and re-used; it

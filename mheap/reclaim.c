@@ -41,11 +41,21 @@ static unsigned long reclaim_span(struct mheap *h, struct mheap_arena *a,
 				  unsigned long i, u32 sg)
 {
 	unsigned long addr = a->base + (i << PAGE_SHIFT), n;
-	struct mheap_span *s = mheap_span_of(h, (void *)addr);
 	struct mheap_sweep_ctx ctx;
+	struct mheap_span *s;
+	bool ours;
 
-	if (!s || s->start != addr || READ_ONCE(s->sweepgen) != sg - 2 ||
-	    !mheap_span_try_acquire(h, s, sg, &ctx))
+	/*
+	 * Nobody holds @s for us: only RCU keeps its type-stable memory
+	 * from going back to the page allocator until it is claimed.
+	 */
+	rcu_read_lock();
+	s = mheap_span_of(h, (void *)addr);
+	ours = s && READ_ONCE(s->start) == addr &&
+	       READ_ONCE(s->sweepgen) == sg - 2 &&
+	       mheap_span_try_acquire(h, s, sg, &ctx);
+	rcu_read_unlock();
+	if (!ours)
 		return 0;
 	n = mheap_sweep_span(h, s, sg, MHEAP_SWEEP_RECLAIM, false, &ctx);
 	if (n)

@@ -96,12 +96,12 @@ void mheap_specials_sweep(struct mheap *h, struct mheap_span *s)
 		/* Second pass: act and unlink. */
 		while ((sp = *pp) && sp->offset == off) {
 			if (sp->kind == MHEAP_SPECIAL_REACHABLE) {
-				*pp = sp->next;
+				WRITE_ONCE(*pp, sp->next);
 				report(sp, marked);
 				atomic_long_dec(&h->gc.specials);
 				kfree(sp);
 			} else if (!marked && sp->kind == MHEAP_SPECIAL_FINALIZER) {
-				*pp = sp->next;
+				WRITE_ONCE(*pp, sp->next);
 				sp->obj = (void *)(s->start + off);
 				sp->next = queue;
 				queue = sp;
@@ -151,7 +151,7 @@ bool mheap_specials_free_object(struct mheap *h, struct mheap_span *s,
 	pp = &s->specials;
 	while (freed && (sp = *pp) && sp->offset <= offset) {
 		if (sp->offset == offset) {
-			*pp = sp->next;
+			WRITE_ONCE(*pp, sp->next);
 			special_free(h, sp);
 		} else {
 			pp = &sp->next;
@@ -200,7 +200,7 @@ void mheap_specials_free_all(struct mheap *h, struct mheap_span *s)
 
 	spin_lock_irqsave(&h->gc.special_lock, flags);
 	while ((sp = s->specials)) {
-		s->specials = sp->next;
+		WRITE_ONCE(s->specials, sp->next);
 		special_free(h, sp);
 	}
 	page_specials(h, s, false);
@@ -338,7 +338,7 @@ static int special_add(struct mheap *h, struct mheap_span *s,
 		return -EEXIST;
 	}
 	new->next = sp;
-	*pp = new;
+	WRITE_ONCE(*pp, new);
 	page_specials(h, s, true);
 	atomic_long_inc(&h->gc.specials);
 	spin_unlock_irqrestore(&h->gc.special_lock, flags);
@@ -436,7 +436,7 @@ static int special_remove(struct mheap *h, const void *p, u8 kind,
 	if (pp) {
 		sp = *pp;
 		if (!unpin || !--sp->pins) {
-			*pp = sp->next;
+			WRITE_ONCE(*pp, sp->next);
 			atomic_long_dec(&h->gc.specials);
 			if (!s->specials)
 				page_specials(h, s, false);

@@ -127,6 +127,8 @@ static bool on_mcentral(struct mheap_mcentral *mc, struct mheap_span_list *l)
  * with mheap_sweep_span().  A class's spare span, empty and on no list,
  * has nothing to sweep: it is only brought to the current generation.
  *
+ * Context: under rcu_read_lock() or holding an object of @s, either of
+ * which keeps the structure's memory a span's.
  * Return: true if the caller now owns @s for sweeping.
  */
 bool mheap_span_try_acquire(struct mheap *h, struct mheap_span *s, u32 sg,
