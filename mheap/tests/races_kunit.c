@@ -491,6 +491,12 @@ static void race_free_pinned_vs_cycle(struct kunit *test)
 	mheap_destroy(h);
 }
 
+/* A stop reached by a work item, which no race_worker stands for. */
+static bool wait_for_stop(struct completion *reached)
+{
+	return wait_for_completion_timeout(reached, 20 * HZ);
+}
+
 static void fin_free(void *obj, void *arg)
 {
 	mheap_free(arg, obj);
@@ -520,8 +526,7 @@ static void race_finalizer_vs_cycle(struct kunit *test)
 	mheap_gc_end(h);
 	mheap_sweep_all(h);
 	freed = atomic_long_read(&h->gc.objects_freed);
-	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&running->reached,
-							   20 * HZ));
+	KUNIT_ASSERT_TRUE(test, wait_for_stop(&running->reached));
 	worker_create(test, &c, h, do_cycle);
 	wake_up_process(c.task);
 	/* The next cycle may get as far as it can while the work is held. */
@@ -561,8 +566,7 @@ static void race_finalizer_queued_vs_cycle(struct kunit *test)
 	mheap_gc_end(h);
 	mheap_sweep_all(h);
 	freed = atomic_long_read(&h->gc.objects_freed);
-	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&queued->reached,
-							   20 * HZ));
+	KUNIT_ASSERT_TRUE(test, wait_for_stop(&queued->reached));
 	/* A cycle that marks nothing, while the finalizer waits. */
 	mheap_gc_begin(h);
 	mheap_gc_end(h);
