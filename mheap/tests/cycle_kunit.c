@@ -10,25 +10,6 @@
 #include <linux/slab.h>
 #include "helpers.h"
 
-/* An object the tests keep: where, how big, what it must still hold. */
-struct obj {
-	u8 *p;
-	size_t size;
-	u8 fill;
-	bool mark;
-};
-
-static void fill_obj(struct obj *o, u8 fill)
-{
-	o->fill = fill;
-	memset(o->p, fill, o->size);
-}
-
-static bool obj_intact(const struct obj *o)
-{
-	return !memchr_inv(o->p, o->fill, o->size);
-}
-
 /* Any address inside an object marks it; nothing else can be marked. */
 static void cycle_interior_pointers(struct kunit *test)
 {

@@ -49,4 +49,23 @@ static inline unsigned long committed(struct mheap *h)
 	return n;
 }
 
+/* An object the tests keep: where, how big, what it must still hold. */
+struct obj {
+	u8 *p;
+	size_t size;
+	u8 fill;
+	bool mark;
+};
+
+static inline void fill_obj(struct obj *o, u8 fill)
+{
+	o->fill = fill;
+	memset(o->p, fill, o->size);
+}
+
+static inline bool obj_intact(const struct obj *o)
+{
+	return !memchr_inv(o->p, o->fill, o->size);
+}
+
 #endif /* _MHEAP_KUNIT_HELPERS_H */

@@ -15,25 +15,6 @@
 #include <linux/slab.h>
 #include "helpers.h"
 
-/* An object the tests keep: where, how big, what it must still hold. */
-struct obj {
-	u8 *p;
-	size_t size;
-	u8 fill;
-	bool mark;
-};
-
-static void fill_obj(struct obj *o, u8 fill)
-{
-	o->fill = fill;
-	memset(o->p, fill, o->size);
-}
-
-static bool obj_intact(const struct obj *o)
-{
-	return !memchr_inv(o->p, o->fill, o->size);
-}
-
 /* Objects freed as the stats file counts them: per CPU, small only. */
 static long mcache_frees(struct mheap *h)
 {
