@@ -178,9 +178,7 @@ bool mheap_mark(struct mheap *h, const void *p)
 	s = mheap_object_lookup(h, p, true, &idx, &why);
 	if (!s)
 		return false;
-	if (!test_bit(idx, s->obj.gcmark_bits))
-		set_bit(idx, s->obj.gcmark_bits);
-	mheap_mark_page(h, s);
+	mheap_mark_object(h, s, idx);
 	return true;
 }
 EXPORT_SYMBOL_GPL(mheap_mark);

@@ -804,6 +804,7 @@ struct mheap_span *mheap_object_lookup(struct mheap *h, const void *p,
 				       bool interior, unsigned int *idx,
 				       const char **why);
 void mheap_mark_page(struct mheap *h, struct mheap_span *s);
+void mheap_mark_object(struct mheap *h, struct mheap_span *s, unsigned int idx);
 
 /* gcbits.c */
 void mheap_gcbits_init(struct mheap_gcbits *g);

@@ -479,6 +479,19 @@ struct mheap_span *mheap_object_lookup(struct mheap *h, const void *p,
 EXPORT_SYMBOL_IF_KUNIT(mheap_object_lookup);
 
 /**
+ * mheap_mark_object() - mark object @idx of @s, and its page
+ * @h: heap
+ * @s: live object span
+ * @idx: an allocated object of @s the caller keeps from being freed
+ */
+void mheap_mark_object(struct mheap *h, struct mheap_span *s, unsigned int idx)
+{
+	if (!test_bit(idx, s->obj.gcmark_bits))
+		set_bit(idx, s->obj.gcmark_bits);
+	mheap_mark_page(h, s);
+}
+
+/**
  * mheap_mark_page() - note in pageMarks that @s holds a marked object
  * @h: heap
  * @s: live object span

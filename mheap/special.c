@@ -222,13 +222,15 @@ void mheap_fin_work_fn(struct work_struct *work)
 	struct mheap *h = container_of(work, struct mheap, gc.fin_work);
 	struct mheap_special *list, *rev = NULL, *sp;
 	unsigned long flags;
+	int n;
 
 	mheap_test_point(h, MHEAP_TP_FIN_QUEUED);
 	spin_lock_irqsave(&h->gc.special_lock, flags);
 	list = h->gc.finq;
 	h->gc.finq = NULL;
-	for (sp = list; sp; sp = sp->next)
-		atomic_inc(&h->gc.fin_running);
+	for (sp = list, n = 0; sp; sp = sp->next)
+		n++;
+	atomic_add(n, &h->gc.fin_running);
 	spin_unlock_irqrestore(&h->gc.special_lock, flags);
 	mheap_test_point(h, MHEAP_TP_FIN_RUN);
 	while (list) {
@@ -286,11 +288,8 @@ void mheap_specials_mark_queued(struct mheap *h)
 
 		/* Freed by its owner after all (a misuse): nothing to keep. */
 		s = mheap_object_lookup(h, sp->obj, false, &idx, &why);
-		if (!s)
-			continue;
-		if (!test_bit(idx, s->obj.gcmark_bits))
-			set_bit(idx, s->obj.gcmark_bits);
-		mheap_mark_page(h, s);
+		if (s)
+			mheap_mark_object(h, s, idx);
 	}
 	spin_unlock_irqrestore(&h->gc.special_lock, flags);
 }
