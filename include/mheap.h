@@ -34,6 +34,25 @@ enum mheap_region_kind {
 };
 
 /**
+ * enum mheap_flags - behaviour of a heap, fixed at creation
+ * @MHEAP_NO_MAGAZINES: no per-CPU magazines of freed objects: every free
+ *	goes straight back to its span's bitmap, and an allocation always
+ *	scans its CPU's span.  Slower, and every free is visible at once in
+ *	the bitmaps and statistics.
+ * @MHEAP_DEBUG_FREES: the free checks the fast path cannot afford, in the
+ *	spirit of slub_debug=F.  Implies %MHEAP_NO_MAGAZINES, so every double
+ *	free of an object is caught, even one whose copy sits in a magazine;
+ *	and frees of the heap are serialised, so that of two frees racing on
+ *	one object only one touches it and the other is reported.
+ * @MHEAP_FLAGS_ALL: every flag above.
+ */
+enum mheap_flags {
+	MHEAP_NO_MAGAZINES	= 1U << 0,
+	MHEAP_DEBUG_FREES	= 1U << 1,
+	MHEAP_FLAGS_ALL		= (1U << 2) - 1,
+};
+
+/**
  * struct mheap_params - tunables of a heap, fixed at creation
  * @max_bytes: size of the heap's page-number space, which bounds how much
  *	memory it can ever hold at once; rounded up to a multiple of 8 GiB
@@ -41,6 +60,7 @@ enum mheap_region_kind {
  * @region_kind: an &enum mheap_region_kind.
  * @mem_limit: soft limit on the memory the heap keeps mapped, in bytes; 0
  *	for none.  Growth past it first gives free regions back, then fails.
+ * @flags: an OR of &enum mheap_flags, 0 for the default.
  *
  * A zeroed structure (or a NULL pointer) asks for the defaults.
  */
@@ -48,6 +68,7 @@ struct mheap_params {
 	unsigned long max_bytes;
 	unsigned int region_kind;
 	unsigned long mem_limit;
+	unsigned int flags;
 };
 
 struct mheap *mheap_create(const char *name, const struct mheap_params *params);

@@ -50,6 +50,8 @@ void mheap_gc_begin(struct mheap *h)
 	might_sleep();
 	mutex_lock(&h->gc_lock);
 	if (!h->gc.marking) {
+		/* Their objects would be unmarked and swept away. */
+		mheap_magazines_close(h);
 		mheap_sweep_all(h);
 		/*
 		 * A refill may still carry a span stamped before the last
@@ -132,6 +134,8 @@ void mheap_gc_end(struct mheap *h)
 	smp_store_release(&h->gc.sweepgen, sg);
 	/* After sg: pairs with the acquire of marking in allocation. */
 	smp_store_release(&h->gc.marking, false);
+	/* After sg: a free into a magazine checks its span against it. */
+	mheap_magazines_open(h);
 	trace_mheap_gc_end(h, h->gc.cycles + 1);
 	/*
 	 * Sweepers may enter again, and whoever enters reads the new sg:

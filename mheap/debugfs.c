@@ -80,15 +80,22 @@ static unsigned long metadata_bytes(struct mheap *h)
 /* Sums of the per-CPU object counters. */
 static void objects_stats(struct seq_file *m, struct mheap *h)
 {
-	unsigned long allocs, frees, refills = 0;
-	unsigned int cpu;
+	unsigned long allocs, frees, refills = 0, in_mags = 0;
+	unsigned int cpu, cls;
 
 	mheap_class_counts(h, 0, &allocs, &frees);
-	for_each_possible_cpu(cpu)
-		refills += READ_ONCE(per_cpu_ptr(h->mcache, cpu)->refills);
+	for_each_possible_cpu(cpu) {
+		struct mheap_mcache *c = per_cpu_ptr(h->mcache, cpu);
+
+		refills += READ_ONCE(c->refills);
+		/* The owner's, under its lock: a moment old. */
+		for (cls = 1; cls < MHEAP_NUM_CLASSES; cls++)
+			in_mags += data_race(READ_ONCE(c->mag[cls].count));
+	}
 	seq_printf(m, "objects_allocated: %lu\n", allocs);
 	seq_printf(m, "objects_freed: %lu\n", frees);
 	seq_printf(m, "objects_in_use: %ld\n", (long)(allocs - frees));
+	seq_printf(m, "objects_in_magazines: %lu\n", in_mags);
 	seq_printf(m, "mcache_refills: %lu\n", refills);
 	seq_printf(m, "gcbits_arenas: %u\n", READ_ONCE(h->gcbits.narenas));
 }
@@ -109,6 +116,10 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "name: %s\n", h->name);
 	seq_printf(m, "region_kind: %s\n", kinds[h->params.region_kind]);
 	seq_printf(m, "max_bytes: %lu\n", h->params.max_bytes);
+	seq_printf(m, "magazines: %s\n",
+		   h->params.flags & MHEAP_NO_MAGAZINES ? "off" : "on");
+	seq_printf(m, "debug_frees: %s\n",
+		   h->params.flags & MHEAP_DEBUG_FREES ? "on" : "off");
 	seq_printf(m, "page_size: %lu\n", PAGE_SIZE);
 	seq_printf(m, "pages_committed: %lu\n", committed);
 	seq_printf(m, "pages_in_use: %lu\n", in_use);

@@ -236,6 +236,8 @@ struct mheap *mheap_create(const char *name, const struct mheap_params *params)
 		return ERR_PTR(-EINVAL);
 	if (params && params->max_bytes > MHEAP_MAX_BYTES)
 		return ERR_PTR(-EINVAL);
+	if (params && (params->flags & ~MHEAP_FLAGS_ALL))
+		return ERR_PTR(-EINVAL);
 
 	if (mheap_should_fail(MHEAP_FAULT_METADATA, sizeof(*h)))
 		return ERR_PTR(-ENOMEM);
@@ -253,7 +255,10 @@ struct mheap *mheap_create(const char *name, const struct mheap_params *params)
 		h->params = *params;
 	if (!h->params.max_bytes)
 		h->params.max_bytes = MHEAP_DEFAULT_BYTES;
+	if (h->params.flags & MHEAP_DEBUG_FREES)
+		h->params.flags |= MHEAP_NO_MAGAZINES;
 	spin_lock_init(&h->lock);
+	spin_lock_init(&h->free_lock);
 	mutex_init(&h->grow_lock);
 	mutex_init(&h->control.pool_lock);
 	mheap_span_list_init(&h->control.pool);

@@ -9,6 +9,8 @@
  *   mheap_pcpu.lock (spin)   one CPU's page cache and span cache
  *   mheap.lock (spin, irq)   the page allocator, regions, arena index
  * and, on their own (never nested in each other or in the above):
+ *   mheap.free_lock (spin)   %MHEAP_DEBUG_FREES heaps: one free at a time
+ *                            (mcentral.lock and special_lock inside)
  *   mheap_mcentral.lock      one span class's lists (mcache local_lock
  *                            outside it; pcpu.lock, mheap.lock and
  *                            special_lock inside, where a sweep is claimed)
@@ -332,16 +334,41 @@ struct mheap_mcentral {
 	unsigned long nspans;
 };
 
+/* Freed objects a CPU keeps per size class for its next allocations. */
+#define MHEAP_MAGAZINE_SIZE	16
+
+/**
+ * struct mheap_magazine - one CPU's freed objects of one size class
+ * @count:	entries in @objs.
+ * @objs:	the objects, last freed last.
+ *
+ * Owned by the CPU, under its mcache lock: only the owner reads or writes
+ * it, but for the CPU-dead callback and heap destroy, when the owner runs
+ * no mheap code.  An object in a magazine is still allocated in its span's
+ * bits and live count, and its free hook has run: to the kernel's
+ * debugging tools it is free.  Magazines are filled only while the heap's
+ * &mheap_gc.magazines is set, and only with objects of spans swept for the
+ * current cycle; mheap_gc_begin() clears the flag and empties every
+ * magazine before marking opens, so no object sits in one during marking
+ * or when its span is swept.
+ */
+struct mheap_magazine {
+	unsigned int count;
+	void *objs[MHEAP_MAGAZINE_SIZE];
+};
+
 /**
  * struct mheap_mcache - one CPU's spans, one per span class (Go's mcache)
  * @lock:	local lock: the owner CPU with interrupts off.
  * @alloc:	the span each class allocates from, or NULL.
+ * @mag:	freed objects, by size class.
  * @allocs:	objects allocated on this CPU, by size class.
  * @frees:	objects freed on this CPU, by size class (this_cpu_inc, any
  *		context, explicit frees and sweeping alike).
  * @refills:	spans taken from mcentral.
  * @heap:	owning heap, for @flush_work.
  * @flush_work:	runs on the owning CPU to give its spans back.
+ * @mag_work:	runs on the owning CPU to empty its magazines.
  */
 struct mheap_mcache {
 	local_lock_t lock;
@@ -351,6 +378,8 @@ struct mheap_mcache {
 	unsigned long allocs[MHEAP_NUM_CLASSES];
 	unsigned long frees[MHEAP_NUM_CLASSES];
 	struct work_struct flush_work;
+	struct work_struct mag_work;
+	struct mheap_magazine mag[MHEAP_NUM_CLASSES];
 };
 
 /* === Collection cycles =============================================== */
@@ -429,6 +458,9 @@ enum mheap_bgsweep_state {
  *		mheap.gc_lock, read locklessly.
  * @marking:	between mheap_gc_begin() and mheap_gc_end(): new objects
  *		are allocated marked.
+ * @magazines:	whether frees may fill the CPUs' magazines: outside
+ *		marking, in a heap without %MHEAP_NO_MAGAZINES.  Written
+ *		under mheap.gc_lock, read by frees under the mcache lock.
  * @flushing:	mheap_gc_end() has yet to flush the mcaches: spans cached
  *		before the cycle ended may still need sweeping.
  * @active:	sweeps in progress, plus %MHEAP_SWEEP_DRAINED once no span
@@ -482,6 +514,7 @@ struct mheap_gc {
 	/* Read by every allocation, written twice a cycle: a line alone. */
 	u32 sweepgen ____cacheline_aligned_in_smp;
 	bool marking;
+	bool magazines;
 	bool flushing ____cacheline_aligned_in_smp;
 	atomic_t active;
 	atomic_t transit[2];
@@ -598,6 +631,7 @@ struct mheap_control {
  * @lock:	protects @pages, @chunk_region, @regions, the arena index
  *		and each arena's counters.
  * @grow_lock:	serialises growth that may sleep and region release.
+ * @free_lock:	%MHEAP_DEBUG_FREES: serialises mheap_free().
  * @pages:	the page allocator over the heap's page-number space.
  * @chunk_region: page-number chunk -> region mapping it (NULL: none).
  * @regions:	mapped regions, in page-number order.
@@ -634,6 +668,7 @@ struct mheap {
 
 	spinlock_t lock;		/* see the comment above the struct */
 	struct mutex grow_lock;		/* likewise */
+	spinlock_t free_lock;		/* likewise */
 	struct palloc pages;
 	struct mheap_region **chunk_region;
 	struct list_head regions;
@@ -883,6 +918,8 @@ int mheap_objects_init(struct mheap *h);
 void mheap_objects_destroy(struct mheap *h);
 void mheap_mcache_drain_cpu(struct mheap *h, unsigned int cpu);
 void mheap_mcache_flush_all(struct mheap *h);
+void mheap_magazines_close(struct mheap *h);
+void mheap_magazines_open(struct mheap *h);
 
 /* cycle.c */
 void mheap_gc_init(struct mheap *h);

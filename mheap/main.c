@@ -20,6 +20,14 @@ static unsigned long mem_limit_mb;
 module_param(mem_limit_mb, ulong, 0400);
 MODULE_PARM_DESC(mem_limit_mb, "Soft memory limit of the default heap in MiB, 0 for none (default: 0)");
 
+static bool magazines = true;
+module_param(magazines, bool, 0400);
+MODULE_PARM_DESC(magazines, "Per-CPU magazines of freed objects in the default heap (default: on)");
+
+static bool debug_frees;
+module_param(debug_frees, bool, 0400);
+MODULE_PARM_DESC(debug_frees, "Check every free of the default heap, as slub_debug=F; turns magazines off (default: off)");
+
 static struct mheap *mheap_default;
 
 static int __init mheap_init(void)
@@ -45,6 +53,8 @@ static int __init mheap_init(void)
 	if (default_heap) {
 		struct mheap_params params = {
 			.mem_limit = mem_limit_mb << 20,
+			.flags = (magazines ? 0 : MHEAP_NO_MAGAZINES) |
+				 (debug_frees ? MHEAP_DEBUG_FREES : 0),
 		};
 
 		mheap_default = mheap_create("default", &params);

@@ -16,6 +16,15 @@
  * span whose scan reached its end goes back to mcentral, and the next CPU
  * that takes it scans again from zero, which is how explicitly freed
  * objects become reusable without a collection.
+ *
+ * In front of the spans sit the CPU's magazines, one per size class: a
+ * free on a CPU whose magazine has room keeps the object there, its bits
+ * untouched, and the next allocation of the class on that CPU takes it
+ * back.  Both are a few loads and stores under the mcache lock, with no
+ * locked instruction and no span touched but for the free's lookup.
+ * Magazines work only between cycles: mheap_gc_begin() empties them into
+ * their spans before marking opens, and mheap_gc_end() lets them fill
+ * again once the new sweep generation is out (see &struct mheap_magazine).
  */
 #define pr_fmt(fmt) "mheap: " fmt
 
@@ -240,6 +249,112 @@ static bool free_claim(struct mheap *h, struct mheap_span *s,
 	return mheap_specials_free_object(h, s, idx, off);
 }
 
+/*
+ * Give object @idx of @s back to its span, its free hook run: take the
+ * slot, then drop the live count.
+ *
+ * Return: false if the slot was free already (a racing double free).
+ */
+static bool free_to_span(struct mheap *h, struct mheap_span *s,
+			 unsigned int idx)
+{
+	struct mheap_objspan *o = &s->obj;
+	unsigned int live;
+	int v;
+
+	if (!free_claim(h, s, idx, idx * s->elemsize))
+		return false;
+	/*
+	 * Once live drops we own nothing in the span, so a decrement that may
+	 * make it empty or partial happens under the mcentral lock, which is
+	 * where spans are filed and released.  A span a CPU owns is filed when
+	 * uncached: the lockless decrement is for it, or for counts away from
+	 * a transition.  The owner flag is in the word the cmpxchg tests, so
+	 * the decrement fails, and the free looks again, if the owner gave
+	 * the span back since the read.
+	 */
+	v = atomic_read(&o->live);
+	do {
+		live = v & ~MHEAP_LIVE_CACHED;
+		if (!(v & MHEAP_LIVE_CACHED) && (live == 1 || live == s->nelems)) {
+			mheap_mcentral_free_transition(h, s);
+			return true;
+		}
+		mheap_test_point(h, MHEAP_TP_FREE_LOCKLESS);
+	} while (!atomic_try_cmpxchg(&o->live, &v, v - 1));
+	return true;
+}
+
+/* === Magazines ======================================================= */
+
+/*
+ * Keep @p, a live object of @s with no specials, in this CPU's magazine
+ * of its class, if magazines are open, @s is swept for this cycle and
+ * there is room.  The free hook runs here, under the lock, so that a
+ * failed attempt leaves the object untouched for the span path.
+ *
+ * Return: 1 if kept, 0 if the span path must free it, -1 if it is in the
+ * magazine already (a double free).
+ */
+static int magazine_put(struct mheap *h, struct mheap_span *s, void *p)
+{
+	unsigned int cls = mheap_spanclass_sizeclass(s->spanclass), i;
+	struct mheap_magazine *m;
+	unsigned long flags;
+	int ret = 0;
+
+	local_lock_irqsave(&h->mcache->lock, flags);
+	/*
+	 * Pairs with the release in mheap_gc_end(): magazines seen open, the
+	 * sweep generation read next is the one they opened under.  They
+	 * close only after this section (mheap_gc_begin() empties them on
+	 * this CPU under this lock), so the generation holds while @p sits
+	 * in the magazine.
+	 */
+	if (!smp_load_acquire(&h->gc.magazines) || !span_swept(h, s))
+		goto out;
+	m = &this_cpu_ptr(h->mcache)->mag[cls];
+	for (i = 0; i < m->count; i++) {
+		if (m->objs[i] == p) {
+			ret = -1;
+			goto out;
+		}
+	}
+	if (m->count == MHEAP_MAGAZINE_SIZE)
+		goto out;
+	mheap_free_hook(s, p);
+	m->objs[m->count++] = p;
+	this_cpu_inc(h->mcache->frees[cls]);
+	ret = 1;
+out:
+	local_unlock_irqrestore(&h->mcache->lock, flags);
+	return ret;
+}
+
+/*
+ * Give every object of @c's magazines back to its span.  Called by the
+ * owner under its mcache lock, or for a CPU that runs no mheap code.
+ */
+static void magazines_empty(struct mheap *h, struct mheap_mcache *c)
+{
+	unsigned int cls, idx;
+	struct mheap_span *s;
+	const char *why;
+
+	for (cls = 1; cls < MHEAP_NUM_CLASSES; cls++) {
+		struct mheap_magazine *m = &c->mag[cls];
+
+		while (m->count) {
+			void *p = m->objs[--m->count];
+
+			s = mheap_object_lookup(h, p, false, &idx, &why);
+			/* Only a racing double free of @p takes it first. */
+			if (!s || !free_to_span(h, s, idx))
+				bad_free(h, p, "double free (concurrent)");
+		}
+	}
+}
+
 /* === Large objects =================================================== */
 
 static void *large_alloc(struct mheap *h, size_t size, gfp_t gfp)
@@ -322,9 +437,10 @@ static void large_free(struct mheap *h, struct mheap_span *s, void *p)
  */
 void *mheap_alloc(struct mheap *h, size_t size, gfp_t gfp)
 {
+	struct mheap_magazine *m;
 	struct mheap_mcache *c;
 	struct mheap_span *s;
-	unsigned int live;
+	unsigned int live, cls;
 	unsigned long flags;
 	bool zero;
 	u32 tsg;
@@ -337,9 +453,22 @@ void *mheap_alloc(struct mheap *h, size_t size, gfp_t gfp)
 		return ZERO_SIZE_PTR;
 	if (unlikely(size > MHEAP_MAX_SMALL))
 		return large_alloc(h, size, gfp);
-	sc = mheap_make_spanclass(mheap_size_to_class(size), true);
+	cls = mheap_size_to_class(size);
+	sc = mheap_make_spanclass(cls, true);
 
 	local_lock_irqsave(&h->mcache->lock, flags);
+	c = this_cpu_ptr(h->mcache);
+	m = &c->mag[cls];
+	if (m->count) {
+		/* Magazines hold objects only outside marking: none to mark. */
+		p = m->objs[--m->count];
+		this_cpu_inc(h->mcache->allocs[cls]);
+		local_unlock_irqrestore(&h->mcache->lock, flags);
+		/* Zeroed when it was freed, if init_on_free is on. */
+		zero = !want_init_on_free() && want_init_on_alloc(gfp);
+		mheap_post_alloc_hook(p, mheap_class_size[cls], size, gfp, zero);
+		return p;
+	}
 again:
 	c = this_cpu_ptr(h->mcache);
 	s = c->alloc[sc];
@@ -395,7 +524,7 @@ again:
 	atomic_inc(&s->obj.live);
 	mark_new_object(h, s, idx);
 	zero = READ_ONCE(s->obj.needzero) && want_init_on_alloc(gfp);
-	this_cpu_inc(h->mcache->allocs[mheap_spanclass_sizeclass(sc)]);
+	this_cpu_inc(h->mcache->allocs[cls]);
 	local_unlock_irqrestore(&h->mcache->lock, flags);
 
 	p = (void *)(s->start + idx * s->elemsize);
@@ -404,29 +533,13 @@ again:
 }
 EXPORT_SYMBOL_GPL(mheap_alloc);
 
-/**
- * mheap_free() - free an object from mheap_alloc()
- * @h: heap it came from
- * @p: the object; NULL and ZERO_SIZE_PTR are ignored, as by kfree()
- *
- * Freed memory is reusable at once, no collection cycle needed.  A
- * pointer that is not a live object of @h (another heap's, kmalloc's, an
- * interior pointer, a double free) is refused: counted in bad_frees,
- * reported in the kernel log, and nothing is freed.
- *
- * Context: any context.
- */
-void mheap_free(struct mheap *h, const void *p)
+static void __mheap_free(struct mheap *h, const void *p)
 {
-	struct mheap_objspan *o;
 	struct mheap_span *s;
+	unsigned int idx, cls;
 	const char *why;
-	unsigned int idx;
-	unsigned int live;
-	int v;
+	int kept;
 
-	if (unlikely(ZERO_OR_NULL_PTR(p)))
-		return;
 	s = mheap_object_lookup(h, p, false, &idx, &why);
 	if (unlikely(!s)) {
 		bad_free(h, p, why);
@@ -436,7 +549,15 @@ void mheap_free(struct mheap *h, const void *p)
 		large_free(h, s, (void *)p);
 		return;
 	}
-	o = &s->obj;
+	if (likely(!READ_ONCE(s->specials))) {
+		kept = magazine_put(h, s, (void *)p);
+		if (likely(kept > 0))
+			return;
+		if (kept < 0) {
+			bad_free(h, p, "double free");
+			return;
+		}
+	}
 	/* A sweep may be about to free it: the collector may own it. */
 	if (unlikely(!span_swept(h, s)) &&
 	    !free_unswept_ok(h, s, idx, idx * s->elemsize))
@@ -444,29 +565,43 @@ void mheap_free(struct mheap *h, const void *p)
 	mheap_test_point(h, MHEAP_TP_FREE_CHECKED);
 	/* Finish with the memory before the slot can be handed out again. */
 	mheap_free_hook(s, (void *)p);
-	if (!free_claim(h, s, idx, idx * s->elemsize)) {
+	/* The span may be gone once the free is done. */
+	cls = mheap_spanclass_sizeclass(s->spanclass);
+	if (!free_to_span(h, s, idx)) {
 		bad_free(h, p, "double free (concurrent)");
 		return;
 	}
-	this_cpu_inc(h->mcache->frees[mheap_spanclass_sizeclass(s->spanclass)]);
-	/*
-	 * Once live drops we own nothing in the span, so a decrement that may
-	 * make it empty or partial happens under the mcentral lock, which is
-	 * where spans are filed and released.  A span a CPU owns is filed when
-	 * uncached: the lockless decrement is for it, or for counts away from
-	 * a transition.  The owner flag is in the word the cmpxchg tests, so
-	 * the decrement fails, and the free looks again, if the owner gave
-	 * the span back since the read.
-	 */
-	v = atomic_read(&o->live);
-	do {
-		live = v & ~MHEAP_LIVE_CACHED;
-		if (!(v & MHEAP_LIVE_CACHED) && (live == 1 || live == s->nelems)) {
-			mheap_mcentral_free_transition(h, s);
-			return;
-		}
-		mheap_test_point(h, MHEAP_TP_FREE_LOCKLESS);
-	} while (!atomic_try_cmpxchg(&o->live, &v, v - 1));
+	this_cpu_inc(h->mcache->frees[cls]);
+}
+
+/**
+ * mheap_free() - free an object from mheap_alloc()
+ * @h: heap it came from
+ * @p: the object; NULL and ZERO_SIZE_PTR are ignored, as by kfree()
+ *
+ * Freed memory is reusable at once, no collection cycle needed.  A
+ * pointer that is not a live object of @h (another heap's, kmalloc's, an
+ * interior pointer, a double free) is refused: counted in bad_frees,
+ * reported in the kernel log, and nothing is freed.  Without
+ * %MHEAP_DEBUG_FREES, a double free is missed when the object sits in
+ * another CPU's magazine, or when two frees of it race.
+ *
+ * Context: any context.
+ */
+void mheap_free(struct mheap *h, const void *p)
+{
+	unsigned long flags;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return;
+	if (likely(!(h->params.flags & MHEAP_DEBUG_FREES))) {
+		__mheap_free(h, p);
+		return;
+	}
+	/* The lookup's alloc bit test and the claim are one step. */
+	spin_lock_irqsave(&h->free_lock, flags);
+	__mheap_free(h, p);
+	spin_unlock_irqrestore(&h->free_lock, flags);
 }
 EXPORT_SYMBOL_GPL(mheap_free);
 
@@ -477,7 +612,8 @@ EXPORT_SYMBOL_GPL(mheap_free);
  *
  * Like ksize(), the whole object becomes usable (for KASAN too).
  *
- * Return: the size of the object's slot, or 0 if @p is not a live object.
+ * Return: the size of the object's slot, or 0 if @p is not a live object
+ * (a freed object a magazine keeps still counts as one).
  */
 size_t mheap_ksize(struct mheap *h, const void *p)
 {
@@ -507,6 +643,7 @@ void mheap_mcache_drain_cpu(struct mheap *h, unsigned int cpu)
 	struct mheap_mcache *c = per_cpu_ptr(h->mcache, cpu);
 	unsigned int sc;
 
+	magazines_empty(h, c);
 	for (sc = 0; sc < MHEAP_NUM_SPANCLASSES; sc++) {
 		struct mheap_span *s = c->alloc[sc];
 
@@ -529,6 +666,7 @@ static void mcache_flush_fn(struct work_struct *work)
 
 	local_lock_irqsave(&h->mcache->lock, flags);
 	c = this_cpu_ptr(h->mcache);
+	magazines_empty(h, c);
 	for (sc = 0; sc < MHEAP_NUM_SPANCLASSES; sc++) {
 		struct mheap_span *s = c->alloc[sc];
 
@@ -540,27 +678,90 @@ static void mcache_flush_fn(struct work_struct *work)
 	local_unlock_irqrestore(&h->mcache->lock, flags);
 }
 
+/* Runs on the CPU owning @work's mcache. */
+static void magazines_empty_fn(struct work_struct *work)
+{
+	struct mheap_mcache *c = container_of(work, struct mheap_mcache,
+					      mag_work);
+	struct mheap *h = c->heap;
+	unsigned long flags;
+
+	local_lock_irqsave(&h->mcache->lock, flags);
+	magazines_empty(h, this_cpu_ptr(h->mcache));
+	local_unlock_irqrestore(&h->mcache->lock, flags);
+}
+
+/* Run every online CPU's magazine or flush work, and wait for them all. */
+static void mcache_work_all(struct mheap *h, bool magazines_only)
+{
+	unsigned int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		struct mheap_mcache *c = per_cpu_ptr(h->mcache, cpu);
+
+		queue_work_on(cpu, system_wq,
+			      magazines_only ? &c->mag_work : &c->flush_work);
+	}
+	for_each_online_cpu(cpu) {
+		struct mheap_mcache *c = per_cpu_ptr(h->mcache, cpu);
+
+		flush_work(magazines_only ? &c->mag_work : &c->flush_work);
+	}
+	cpus_read_unlock();
+}
+
+/**
+ * mheap_magazines_close() - empty every CPU's magazines, and keep them so
+ * @h: heap
+ *
+ * From here until mheap_magazines_open(), every free goes to its span.
+ * For mheap_gc_begin(), before marking opens.
+ *
+ * Context: process context, may sleep; under mheap.gc_lock.
+ */
+void mheap_magazines_close(struct mheap *h)
+{
+	lockdep_assert_held(&h->gc_lock);
+	WRITE_ONCE(h->gc.magazines, false);
+	/*
+	 * Each CPU empties its own, under its mcache lock: a free that saw
+	 * them open has filled its magazine before, and one after sees
+	 * them closed (the work is queued after the store).
+	 */
+	mcache_work_all(h, true);
+}
+
+/**
+ * mheap_magazines_open() - let frees fill the magazines again
+ * @h: heap
+ *
+ * For mheap_gc_end(), after the new sweep generation is published.
+ *
+ * Context: under mheap.gc_lock.
+ */
+void mheap_magazines_open(struct mheap *h)
+{
+	lockdep_assert_held(&h->gc_lock);
+	/* Pairs with the acquire in magazine_put(). */
+	smp_store_release(&h->gc.magazines,
+			  !(h->params.flags & MHEAP_NO_MAGAZINES));
+}
+
 /**
  * mheap_mcache_flush_all() - every online CPU gives its cached spans back
  * @h: heap
  *
- * Each CPU flushes its own mcache from a work item, so allocations on
- * other CPUs go on undisturbed.  Afterwards empty spans, mcentral's
- * spares included, are back in the page heap and can be released.
+ * Each CPU flushes its own mcache, magazines first, from a work item, so
+ * allocations on other CPUs go on undisturbed.  Afterwards empty spans,
+ * mcentral's spares included, are back in the page heap and can be
+ * released.
  *
  * Context: process context, may sleep.
  */
 void mheap_mcache_flush_all(struct mheap *h)
 {
-	unsigned int cpu;
-
-	cpus_read_lock();
-	for_each_online_cpu(cpu)
-		queue_work_on(cpu, system_wq,
-			      &per_cpu_ptr(h->mcache, cpu)->flush_work);
-	for_each_online_cpu(cpu)
-		flush_work(&per_cpu_ptr(h->mcache, cpu)->flush_work);
-	cpus_read_unlock();
+	mcache_work_all(h, false);
 	mheap_mcentral_drop_spares(h);
 }
 EXPORT_SYMBOL_IF_KUNIT(mheap_mcache_flush_all);
@@ -587,7 +788,9 @@ int mheap_objects_init(struct mheap *h)
 		local_lock_init(&c->lock);
 		c->heap = h;
 		INIT_WORK(&c->flush_work, mcache_flush_fn);
+		INIT_WORK(&c->mag_work, magazines_empty_fn);
 	}
+	h->gc.magazines = !(h->params.flags & MHEAP_NO_MAGAZINES);
 	return 0;
 }
 
@@ -611,10 +814,28 @@ static void forget_objects(struct mheap *h, struct mheap_span *s)
 void mheap_objects_destroy(struct mheap *h)
 {
 	struct mheap_special *sp, *next;
+	unsigned int cpu, cls;
 	struct mheap_span *s;
 
 	if (!h->mcache)
 		return;
+	/* Objects in magazines were freed, hooks and all: not live. */
+	for_each_possible_cpu(cpu) {
+		struct mheap_mcache *c = per_cpu_ptr(h->mcache, cpu);
+
+		for (cls = 1; cls < MHEAP_NUM_CLASSES; cls++) {
+			struct mheap_magazine *m = &c->mag[cls];
+
+			while (m->count) {
+				void *p = m->objs[--m->count];
+
+				s = mheap_span_of(h, p);
+				clear_bit(mheap_obj_index(p - (void *)s->start,
+							  s->obj.divmagic),
+					  s->obj.alloc_bits);
+			}
+		}
+	}
 	for_each_span(h, s) {
 		if (s->state == MHEAP_SPAN_IN_USE)
 			forget_objects(h, s);

@@ -86,6 +86,10 @@ static int stat_interval = 5;
 module_param(stat_interval, int, 0444);
 MODULE_PARM_DESC(stat_interval, "Seconds between statistics lines, 0 for none (default: 5)");
 
+static unsigned int heap_flags;
+module_param(heap_flags, uint, 0444);
+MODULE_PARM_DESC(heap_flags, "mheap_params.flags of the heap under test: 1 no magazines, 2 debug frees (default: 0)");
+
 static int held_kib = 1024;
 module_param(held_kib, int, 0444);
 MODULE_PARM_DESC(held_kib, "Most KiB of objects each mutator holds (default: 1024)");
@@ -1451,22 +1455,24 @@ static int __init mheap_torture_init(void)
 	if (err)
 		return err;
 	if (duration <= 0 || threads_per_cpu <= 0 || gc_interval_ms < 0 ||
-	    held_kib <= 0)
+	    held_kib <= 0 || (heap_flags & ~MHEAP_FLAGS_ALL))
 		return -EINVAL;
 	nmuts = clamp(threads_per_cpu * (int)num_online_cpus(), 2, 64);
 	muts = kcalloc(nmuts, sizeof(*muts), GFP_KERNEL);
 	if (!muts)
 		return -ENOMEM;
-	heap = mheap_create("torture", NULL);
+	heap = mheap_create("torture", &(struct mheap_params){
+		.flags = heap_flags,
+	});
 	if (IS_ERR(heap)) {
 		err = PTR_ERR(heap);
 		heap = NULL;
 		kfree(muts);
 		return err;
 	}
-	pr_alert("Start of test: duration=%d threads_per_cpu=%d mutators=%d gc_interval_ms=%d scenarios=0x%lx stw=%d stat_interval=%d held_kib=%d\n",
+	pr_alert("Start of test: duration=%d threads_per_cpu=%d mutators=%d gc_interval_ms=%d scenarios=0x%lx stw=%d stat_interval=%d held_kib=%d heap_flags=%u\n",
 		 duration, threads_per_cpu, nmuts, gc_interval_ms, sc_mask, stw,
-		 stat_interval, held_kib);
+		 stat_interval, held_kib, heap_flags);
 	for (i = 0; i < nmuts; i++) {
 		struct mutator *m = &muts[i];
 

@@ -13,10 +13,15 @@
  * A heap for one test case, with its background scavenger stopped so the
  * test decides when memory goes back.  Asserts it could be created.
  */
-static inline struct mheap *kunit_mheap(struct kunit *test, const char *name,
-					unsigned int kind, unsigned long limit)
+static inline struct mheap *kunit_mheap_flags(struct kunit *test,
+					      const char *name,
+					      unsigned int kind,
+					      unsigned long limit,
+					      unsigned int flags)
 {
-	struct mheap_params params = { .region_kind = kind, .mem_limit = limit };
+	struct mheap_params params = {
+		.region_kind = kind, .mem_limit = limit, .flags = flags,
+	};
 	struct mheap *h = mheap_create(name, &params);
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(h));
@@ -24,13 +29,27 @@ static inline struct mheap *kunit_mheap(struct kunit *test, const char *name,
 	return h;
 }
 
-/* Likewise, with the background sweeper stopped too: the test sweeps. */
-static inline struct mheap *kunit_gc_heap(struct kunit *test, const char *name)
+static inline struct mheap *kunit_mheap(struct kunit *test, const char *name,
+					unsigned int kind, unsigned long limit)
 {
-	struct mheap *h = kunit_mheap(test, name, MHEAP_REGION_AUTO, 0);
+	return kunit_mheap_flags(test, name, kind, limit, 0);
+}
+
+/* Likewise, with the background sweeper stopped too: the test sweeps. */
+static inline struct mheap *kunit_gc_heap_flags(struct kunit *test,
+						const char *name,
+						unsigned int flags)
+{
+	struct mheap *h = kunit_mheap_flags(test, name, MHEAP_REGION_AUTO, 0,
+					    flags);
 
 	mheap_bgsweep_set(h, false);
 	return h;
+}
+
+static inline struct mheap *kunit_gc_heap(struct kunit *test, const char *name)
+{
+	return kunit_gc_heap_flags(test, name, 0);
 }
 
 static inline long counter(struct mheap *h, enum mheap_counter c)

@@ -165,9 +165,21 @@ static void alloc_gfp_zero(struct kunit *test)
 	mheap_destroy(h);
 }
 
+static const unsigned int heap_flags[] = { 0, MHEAP_DEBUG_FREES };
+
+static void flags_desc(const unsigned int *flags, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s",
+		 *flags & MHEAP_DEBUG_FREES ? "debug_frees" : "default");
+}
+
+KUNIT_ARRAY_PARAM(flags, heap_flags, flags_desc);
+
 static void alloc_bad_frees(struct kunit *test)
 {
-	struct mheap *h = kunit_mheap(test, "kunit-objbad", MHEAP_REGION_AUTO, 0);
+	unsigned int flags = *(const unsigned int *)test->param_value;
+	struct mheap *h = kunit_mheap_flags(test, "kunit-objbad",
+					    MHEAP_REGION_AUTO, 0, flags);
 	struct mheap *o = kunit_mheap(test, "kunit-objbad2", MHEAP_REGION_AUTO, 0);
 	struct mheap_span *manual;
 	u8 *a, *b, *other, *km;
@@ -192,7 +204,9 @@ static void alloc_bad_frees(struct kunit *test)
 
 	/* Nothing was corrupted: b and other are still live and usable. */
 	KUNIT_EXPECT_EQ(test, mheap_ksize(h, b), (size_t)64);
-	KUNIT_EXPECT_EQ(test, mheap_ksize(h, a), (size_t)0);
+	/* Unless a magazine keeps it, a free slot has no size. */
+	if (flags & MHEAP_DEBUG_FREES)
+		KUNIT_EXPECT_EQ(test, mheap_ksize(h, a), (size_t)0);
 	KUNIT_EXPECT_EQ(test, mheap_ksize(o, other), (size_t)64);
 	mheap_free(h, b);
 	mheap_free(o, other);
@@ -407,12 +421,35 @@ static int alloc_one_fn(void *data)
 	return 0;
 }
 
-/* A CPU going offline gives its cached spans back to mcentral. */
+static int free_one_fn(void *data)
+{
+	struct one_obj *o = data;
+
+	mheap_free(o->h, o->p);
+	complete(&o->done);
+	return 0;
+}
+
+/* Run @fn(@o) in a thread bound to @cpu and wait for it. */
+static void run_on(struct kunit *test, int (*fn)(void *), struct one_obj *o,
+		   unsigned int cpu)
+{
+	struct task_struct *t;
+
+	init_completion(&o->done);
+	t = kthread_create_on_cpu(fn, o, cpu, "mheap_mc/%u");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	wake_up_process(t);
+	wait_for_completion(&o->done);
+}
+
+/* A CPU going offline gives its magazines and cached spans back. */
 static void mcache_cpu_offline(struct kunit *test)
 {
 	unsigned int cpu = num_online_cpus() > 1 ? cpumask_last(cpu_online_mask) : 0;
-	u8 sc = mheap_make_spanclass(mheap_size_to_class(64), true);
-	struct task_struct *t;
+	unsigned int cls = mheap_size_to_class(64);
+	u8 sc = mheap_make_spanclass(cls, true);
+	struct mheap_mcache *c;
 	struct one_obj o;
 	struct mheap *h;
 	int err;
@@ -420,17 +457,15 @@ static void mcache_cpu_offline(struct kunit *test)
 	if (!cpu)
 		kunit_skip(test, "needs a second CPU that can go offline");
 	h = kunit_mheap(test, "kunit-mc-offline", MHEAP_REGION_AUTO, 0);
+	c = per_cpu_ptr(h->mcache, cpu);
 	o.h = h;
 	o.p = NULL;
-	init_completion(&o.done);
-	t = kthread_create_on_cpu(alloc_one_fn, &o, cpu, "mheap_mc/%u");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	wake_up_process(t);
-	wait_for_completion(&o.done);
+	run_on(test, alloc_one_fn, &o, cpu);
 	KUNIT_ASSERT_NOT_NULL(test, o.p);
-	mheap_free(h, o.p);
-	/* Empty, but still that CPU's span for the class. */
-	KUNIT_EXPECT_NOT_NULL(test, per_cpu_ptr(h->mcache, cpu)->alloc[sc]);
+	run_on(test, free_one_fn, &o, cpu);
+	/* Freed into that CPU's magazine; the span is still its own. */
+	KUNIT_EXPECT_EQ(test, c->mag[cls].count, 1U);
+	KUNIT_EXPECT_NOT_NULL(test, c->alloc[sc]);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->spans_live), 1L);
 
 	err = remove_cpu(cpu);
@@ -438,9 +473,227 @@ static void mcache_cpu_offline(struct kunit *test)
 		mheap_destroy(h);
 		kunit_skip(test, "CPU %u cannot go offline: %d", cpu, err);
 	}
-	KUNIT_EXPECT_NULL(test, per_cpu_ptr(h->mcache, cpu)->alloc[sc]);
+	KUNIT_EXPECT_EQ(test, c->mag[cls].count, 0U);
+	KUNIT_EXPECT_NULL(test, c->alloc[sc]);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->spans_live), 0L);
 	KUNIT_EXPECT_EQ(test, add_cpu(cpu), 0);
+	mheap_destroy(h);
+}
+
+/* === Magazines ======================================================= */
+
+/* Objects in this CPU's magazine of @cls. */
+static unsigned int mag_count(struct mheap *h, unsigned int cls)
+{
+	return this_cpu_ptr(h->mcache)->mag[cls].count;
+}
+
+/*
+ * A free keeps the object in its CPU's magazine, still allocated in its
+ * span, and the next allocation of the class takes it back, last freed
+ * first; a full magazine sends frees on to the span.  Without magazines
+ * the same frees clear the bits at once.
+ */
+static void magazine_reuse(struct kunit *test)
+{
+	unsigned int flags = *(const unsigned int *)test->param_value;
+	struct mheap *h = kunit_mheap_flags(test, "kunit-mag", MHEAP_REGION_AUTO,
+					    0, flags);
+	unsigned int cls = mheap_size_to_class(96), i, idx;
+	void *p[MHEAP_MAGAZINE_SIZE + 4], *q;
+	bool on = !flags;
+	struct mheap_span *s;
+	const char *why;
+
+	migrate_disable();
+	for (i = 0; i < ARRAY_SIZE(p); i++) {
+		p[i] = mheap_alloc(h, 96, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	s = mheap_span_of(h, p[0]);
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		mheap_free(h, p[i]);
+	KUNIT_EXPECT_EQ(test, mag_count(h, cls), on ? MHEAP_MAGAZINE_SIZE : 0);
+	/* Kept objects are still allocated in their span; the rest are not. */
+	KUNIT_EXPECT_EQ(test, mheap_objspan_live(&s->obj),
+			on ? MHEAP_MAGAZINE_SIZE : 0);
+	KUNIT_EXPECT_EQ(test, !!mheap_object_lookup(h, p[0], false, &idx, &why),
+			on);
+	KUNIT_EXPECT_FALSE(test, !!mheap_object_lookup(h, p[ARRAY_SIZE(p) - 1],
+						       false, &idx, &why));
+	q = mheap_alloc(h, 96, GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_FALSE(test, memchr_inv(q, 0, 96));
+	if (on) {
+		KUNIT_EXPECT_PTR_EQ(test, q, p[MHEAP_MAGAZINE_SIZE - 1]);
+		KUNIT_EXPECT_EQ(test, mag_count(h, cls), MHEAP_MAGAZINE_SIZE - 1);
+	}
+	mheap_free(h, q);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), 0);
+	/* A flush empties them: the span is empty and goes. */
+	drain_all(h);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->spans_live), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->pages_in_use), 0L);
+	mheap_destroy(h);
+}
+
+static const unsigned int mag_flags[] = { 0, MHEAP_NO_MAGAZINES };
+
+static void mag_flags_desc(const unsigned int *flags, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s",
+		 *flags ? "no_magazines" : "magazines");
+}
+
+KUNIT_ARRAY_PARAM(mag_flags, mag_flags, mag_flags_desc);
+
+/* A second free of an object in this CPU's magazine is refused. */
+static void magazine_double_free(struct kunit *test)
+{
+	struct mheap *h = kunit_mheap(test, "kunit-magdf", MHEAP_REGION_AUTO, 0);
+	void *a, *b, *c, *d;
+
+	migrate_disable();
+	a = mheap_alloc(h, 200, GFP_KERNEL);
+	b = mheap_alloc(h, 200, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, a && b);
+	mheap_free(h, a);
+	mheap_free(h, b);
+	mheap_free(h, a);
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), 1);
+	/* a was kept once: it comes back once. */
+	c = mheap_alloc(h, 200, GFP_KERNEL);
+	d = mheap_alloc(h, 200, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_NE(test, c, d);
+	KUNIT_EXPECT_TRUE(test, (c == a && d == b) || (c == b && d == a));
+	mheap_free(h, c);
+	mheap_free(h, d);
+	migrate_enable();
+	mheap_destroy(h);
+}
+
+/*
+ * A cycle's beginning empties every magazine into the spans, before
+ * marking: their objects are free, so the cycle sweeps nothing of them and
+ * allocations during marking come from spans, marked.  Frees fill the
+ * magazines again only once the cycle has ended.
+ */
+static void magazine_cycle(struct kunit *test)
+{
+	struct mheap *h = kunit_gc_heap(test, "kunit-magcyc");
+	unsigned int cls = mheap_size_to_class(64), idx;
+	struct mheap_span *s;
+	const char *why;
+	void *a, *b, *keep;
+
+	keep = mheap_alloc(h, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, keep);
+	migrate_disable();
+	a = mheap_alloc(h, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	mheap_free(h, a);
+	KUNIT_EXPECT_EQ(test, mag_count(h, cls), 1U);
+	migrate_enable();
+
+	mheap_gc_begin(h);
+	KUNIT_EXPECT_EQ(test, mag_count(h, cls), 0U);
+	KUNIT_EXPECT_FALSE(test, !!mheap_object_lookup(h, a, false, &idx, &why));
+	KUNIT_EXPECT_TRUE(test, mheap_mark(h, keep));
+	migrate_disable();
+	b = mheap_alloc(h, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	s = mheap_object_lookup(h, b, false, &idx, &why);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_EXPECT_TRUE(test, test_bit(idx, s->obj.gcmark_bits));
+	/* Closed while marking: the free goes to the span. */
+	mheap_free(h, b);
+	KUNIT_EXPECT_EQ(test, mag_count(h, cls), 0U);
+	migrate_enable();
+	mheap_gc_end(h);
+	mheap_sweep_all(h);
+	KUNIT_EXPECT_EQ(test, mheap_ksize(h, keep), (size_t)64);
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), 0);
+
+	migrate_disable();
+	mheap_free(h, keep);
+	KUNIT_EXPECT_EQ(test, mag_count(h, cls), 1U);
+	migrate_enable();
+	mheap_destroy(h);
+}
+
+struct racing_free {
+	struct mheap *h;
+	void *p;
+	atomic_t go;
+	struct completion done;
+};
+
+static int racing_free_fn(void *data)
+{
+	struct racing_free *r = data;
+
+	atomic_dec(&r->go);
+	while (atomic_read(&r->go))
+		cpu_relax();
+	mheap_free(r->h, r->p);
+	complete(&r->done);
+	return 0;
+}
+
+/*
+ * With debug_frees, of two frees racing on one object exactly one frees
+ * it, and the other is refused without touching it: bad_frees counts one
+ * per round, and KASAN sees no write to the slot handed out again.
+ */
+static void debug_frees_racing(struct kunit *test)
+{
+	struct mheap *h = kunit_mheap_flags(test, "kunit-dbgfree",
+					    MHEAP_REGION_AUTO, 0,
+					    MHEAP_DEBUG_FREES);
+	unsigned int cpu0 = cpumask_first(cpu_online_mask);
+	unsigned int cpu1 = cpumask_last(cpu_online_mask);
+	struct task_struct *t[2];
+	struct racing_free r;
+	int round, i;
+
+	if (cpu0 == cpu1)
+		kunit_skip(test, "needs two CPUs");
+	r.h = h;
+	for (round = 0; round < 200; round++) {
+		r.p = mheap_alloc(h, 128, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, r.p);
+		memset(r.p, 0x5a, 128);
+		atomic_set(&r.go, 2);
+		init_completion(&r.done);
+		for (i = 0; i < 2; i++) {
+			t[i] = kthread_create_on_cpu(racing_free_fn, &r,
+						     i ? cpu1 : cpu0,
+						     "mheap_df/%u");
+			KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+		}
+		wake_up_process(t[0]);
+		wake_up_process(t[1]);
+		wait_for_completion(&r.done);
+		wait_for_completion(&r.done);
+		KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), round + 1);
+	}
+	KUNIT_EXPECT_EQ(test, mag_count(h, mheap_size_to_class(128)), 0U);
+	mheap_destroy(h);
+}
+
+/* Flags nobody defined are refused; debug_frees implies no magazines. */
+static void heap_flags_checked(struct kunit *test)
+{
+	struct mheap_params params = { .flags = MHEAP_FLAGS_ALL + 1 };
+	struct mheap *h = mheap_create("kunit-flags", &params);
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(h), -EINVAL);
+	params.flags = MHEAP_DEBUG_FREES;
+	h = mheap_create("kunit-flags", &params);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(h));
+	KUNIT_EXPECT_TRUE(test, h->params.flags & MHEAP_NO_MAGAZINES);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(h->gc.magazines));
 	mheap_destroy(h);
 }
 
@@ -449,12 +702,17 @@ static struct kunit_case mheap_object_cases[] = {
 	KUNIT_CASE(alloc_zero_and_large),
 	KUNIT_CASE(alloc_alignment),
 	KUNIT_CASE(alloc_gfp_zero),
-	KUNIT_CASE(alloc_bad_frees),
+	KUNIT_CASE_PARAM(alloc_bad_frees, flags_gen_params),
 	KUNIT_CASE(alloc_kasan_poison),
 	KUNIT_CASE(alloc_atomic_context),
 	KUNIT_CASE_SLOW(alloc_bounded_memory),
 	KUNIT_CASE(mcache_cpu_offline),
 	KUNIT_CASE_SLOW(mcache_remote_frees),
+	KUNIT_CASE_PARAM(magazine_reuse, mag_flags_gen_params),
+	KUNIT_CASE(magazine_double_free),
+	KUNIT_CASE(magazine_cycle),
+	KUNIT_CASE(debug_frees_racing),
+	KUNIT_CASE(heap_flags_checked),
 	{}
 };
 

@@ -337,11 +337,13 @@ static void race_refill_transit(struct kunit *test)
 /*
  * A remote free reads the span as cached, then the owner gives the span
  * back: the free's decrement must not leave a span with free objects on
- * the full list, where no refill looks.
+ * the full list, where no refill looks.  No magazines: the free must go
+ * to the span.
  */
 static void race_free_vs_uncache(struct kunit *test)
 {
-	struct mheap *h = kunit_gc_heap(test, "race_uncache");
+	struct mheap *h = kunit_gc_heap_flags(test, "race_uncache",
+					      MHEAP_NO_MAGAZINES);
 	unsigned int cls = mheap_size_to_class(1024);
 	unsigned int n = mheap_class_nelems[cls], i;
 	struct race_stop *before_dec;
