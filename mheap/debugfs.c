@@ -88,9 +88,10 @@ static void objects_stats(struct seq_file *m, struct mheap *h)
 		struct mheap_mcache *c = per_cpu_ptr(h->mcache, cpu);
 
 		refills += READ_ONCE(c->refills);
-		/* The owner's, under its lock: a moment old. */
-		for (cls = 1; cls < MHEAP_NUM_CLASSES; cls++)
+		for (cls = 1; cls < MHEAP_NUM_CLASSES; cls++) {
+			/* The owner's, under its lock: a moment old. */
 			in_mags += data_race(READ_ONCE(c->mag[cls].count));
+		}
 	}
 	seq_printf(m, "objects_allocated: %lu\n", allocs);
 	seq_printf(m, "objects_freed: %lu\n", frees);

@@ -290,7 +290,7 @@ static bool free_to_span(struct mheap *h, struct mheap_span *s,
 /*
  * Keep @p, a live object of @s with no specials, in this CPU's magazine
  * of its class, if magazines are open, @s is swept for this cycle and
- * there is room.  The free hook runs here, under the lock, so that a
+ * does not sit high, and there is room.  The free hook runs here, under the lock, so that a
  * failed attempt leaves the object untouched for the span path.
  *
  * Return: 1 if kept, 0 if the span path must free it, -1 if it is in the
@@ -312,6 +312,9 @@ static int magazine_put(struct mheap *h, struct mheap_span *s, void *p)
 	 * in the magazine.
 	 */
 	if (!smp_load_acquire(&h->gc.magazines) || !span_swept(h, s))
+		goto out;
+	/* Placement: a high span drains, its holes are not refilled. */
+	if (mheap_span_high(h, s))
 		goto out;
 	m = &this_cpu_ptr(h->mcache)->mag[cls];
 	for (i = 0; i < m->count; i++) {

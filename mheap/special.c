@@ -18,7 +18,11 @@
  *    the next cycle swept (used by the tests).
  *
  * An explicit mheap_free() drops the object's specials without running
- * them: the caller said it is done with the object.
+ * them: the caller said it is done with the object.  Attaching a special
+ * to an object already freed is a use after free: refused when the slot
+ * is free in its span's bits, but not when the object sits in a magazine
+ * (see object.c), where the special would pass to the object's next
+ * owner; a heap created with %MHEAP_NO_MAGAZINES refuses every such call.
  */
 #define pr_fmt(fmt) "mheap: " fmt
 

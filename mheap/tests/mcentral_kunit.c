@@ -19,7 +19,8 @@ static void drain_all(struct mheap *h)
 /* One CPU fills a span, the next allocation takes a second from mcentral. */
 static void mcentral_refill(struct kunit *test)
 {
-	struct mheap *h = kunit_mheap(test, "kunit-refill", MHEAP_REGION_AUTO, 0);
+	struct mheap *h = kunit_mheap_flags(test, "kunit-refill", MHEAP_REGION_AUTO, 0,
+					    MHEAP_NO_MAGAZINES);
 	unsigned int cls = mheap_size_to_class(512), n, i;
 	u8 sc = mheap_make_spanclass(cls, true);
 	void **p;
@@ -53,7 +54,8 @@ static void mcentral_refill(struct kunit *test)
  */
 static void mcentral_spare_span(struct kunit *test)
 {
-	struct mheap *h = kunit_mheap(test, "kunit-spare", MHEAP_REGION_AUTO, 0);
+	struct mheap *h = kunit_mheap_flags(test, "kunit-spare", MHEAP_REGION_AUTO, 0,
+					    MHEAP_NO_MAGAZINES);
 	unsigned int cls = mheap_size_to_class(4096);
 	u8 sc = mheap_make_spanclass(cls, true);
 	unsigned int n = mheap_class_nelems[cls], i;

@@ -485,7 +485,8 @@ static void mcache_cpu_offline(struct kunit *test)
 /* Objects in this CPU's magazine of @cls. */
 static unsigned int mag_count(struct mheap *h, unsigned int cls)
 {
-	return this_cpu_ptr(h->mcache)->mag[cls].count;
+	/* The caller keeps to its CPU with migrate_disable(). */
+	return raw_cpu_ptr(h->mcache)->mag[cls].count;
 }
 
 /*
