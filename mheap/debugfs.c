@@ -93,6 +93,10 @@ static void objects_stats(struct seq_file *m, struct mheap *h)
 			in_mags += data_race(READ_ONCE(c->mag[cls].count));
 		}
 	}
+	for (cls = 1; cls < MHEAP_NUM_CLASSES; cls++) {
+		/* Written under the depot's lock: a moment old. */
+		in_mags += data_race(READ_ONCE(h->depot[cls].count));
+	}
 	seq_printf(m, "objects_allocated: %lu\n", allocs);
 	seq_printf(m, "objects_freed: %lu\n", frees);
 	seq_printf(m, "objects_in_use: %ld\n", (long)(allocs - frees));

@@ -334,12 +334,18 @@ struct mheap_mcentral {
 	unsigned long nspans;
 };
 
-/* Freed objects a CPU keeps per size class for its next allocations. */
+/* Most freed objects a CPU keeps per size class for its next allocations. */
 #define MHEAP_MAGAZINE_SIZE	16
+/* A magazine holds at most this many bytes of objects, and at least 4. */
+#define MHEAP_MAGAZINE_BYTES	(64 << 10)
+/* Full magazines a class's depot holds. */
+#define MHEAP_DEPOT_MAGAZINES	4
 
 /**
  * struct mheap_magazine - one CPU's freed objects of one size class
  * @count:	entries in @objs.
+ * @cap:	entries it may hold: %MHEAP_MAGAZINE_SIZE, fewer for large
+ *		classes (%MHEAP_MAGAZINE_BYTES); fixed at heap creation.
  * @objs:	the objects, last freed last.
  *
  * Owned by the CPU, under its mcache lock: only the owner reads or writes
@@ -354,8 +360,29 @@ struct mheap_mcentral {
  */
 struct mheap_magazine {
 	unsigned int count;
+	unsigned int cap;
 	void *objs[MHEAP_MAGAZINE_SIZE];
 };
+
+/**
+ * struct mheap_depot - full magazines of one size class, for any CPU
+ * @lock:	protects @count and @objs; taken under an mcache lock, or
+ *		alone, and nothing is taken under it.
+ * @count:	objects in @objs, a multiple of the class's magazine @cap.
+ * @objs:	%MHEAP_DEPOT_MAGAZINES magazines' worth of objects.
+ *
+ * Bonwick's depot: a CPU whose magazine is full hands its contents over
+ * whole, and one whose magazine is empty takes a whole magazine back, so
+ * objects freed on one CPU serve allocations on another for one lock per
+ * magazine.  Its objects are in the state of a magazine's, and it fills
+ * and empties as the magazines do: only while &mheap_gc.magazines is set,
+ * and mheap_magazines_close() empties it after the CPUs' magazines.
+ */
+struct mheap_depot {
+	spinlock_t lock;	/* see above */
+	unsigned int count;
+	void **objs;
+} ____cacheline_aligned_in_smp;
 
 /**
  * struct mheap_mcache - one CPU's spans, one per span class (Go's mcache)
@@ -649,6 +676,7 @@ struct mheap_control {
  * @events:	event counters, per CPU, see &enum mheap_counter.
  * @mcentral:	one per span class.
  * @mcache:	per-CPU span caches.
+ * @depot:	one per size class.
  * @gcbits:	bit vector arenas.
  * @control:	what the control file holds, control.c's own.
  * @released_by: pages released, by &enum mheap_release_src.
@@ -687,6 +715,7 @@ struct mheap {
 	struct mheap_events __percpu *events;
 	struct mheap_mcentral mcentral[MHEAP_NUM_SPANCLASSES];
 	struct mheap_mcache __percpu *mcache;
+	struct mheap_depot *depot;
 	struct mheap_gcbits gcbits;
 
 	struct mheap_control control;

@@ -21,7 +21,10 @@
  * free on a CPU whose magazine has room keeps the object there, its bits
  * untouched, and the next allocation of the class on that CPU takes it
  * back.  Both are a few loads and stores under the mcache lock, with no
- * locked instruction and no span touched but for the free's lookup.
+ * locked instruction and no span touched but for the free's lookup.  A
+ * full magazine goes to the class's depot whole, and an empty one is
+ * refilled from there, so objects freed on one CPU serve another's
+ * allocations at one lock per magazine.
  * Magazines work only between cycles: mheap_gc_begin() empties them into
  * their spans before marking opens, and mheap_gc_end() lets them fill
  * again once the new sweep generation is out (see &struct mheap_magazine).
@@ -288,10 +291,62 @@ static bool free_to_span(struct mheap *h, struct mheap_span *s,
 /* === Magazines ======================================================= */
 
 /*
+ * Hand full magazine @m over to its class's depot.  Under the mcache lock.
+ * Return: false if the depot has no room.
+ */
+static bool depot_put(struct mheap *h, unsigned int cls,
+		      struct mheap_magazine *m)
+{
+	struct mheap_depot *d = &h->depot[cls];
+	bool ok;
+
+	spin_lock(&d->lock);
+	ok = d->count + m->cap <= MHEAP_DEPOT_MAGAZINES * m->cap;
+	if (ok) {
+		memcpy(d->objs + d->count, m->objs, m->cap * sizeof(void *));
+		d->count += m->cap;
+		m->count = 0;
+	}
+	spin_unlock(&d->lock);
+	return ok;
+}
+
+/*
+ * Fill empty magazine @m from its class's depot.  Under the mcache lock.
+ * Return: false if the depot has no full magazine, or magazines are shut.
+ */
+static bool depot_get(struct mheap *h, unsigned int cls,
+		      struct mheap_magazine *m)
+{
+	struct mheap_depot *d = &h->depot[cls];
+	bool ok;
+
+	/* An unlocked peek: an empty depot costs no lock. */
+	if (!data_race(READ_ONCE(d->count)))
+		return false;
+	/*
+	 * Shut, the depot is being emptied, and what this CPU takes would
+	 * stay in its magazine during marking: see mheap_magazines_close().
+	 */
+	if (!smp_load_acquire(&h->gc.magazines))
+		return false;
+	spin_lock(&d->lock);
+	ok = d->count >= m->cap;
+	if (ok) {
+		d->count -= m->cap;
+		memcpy(m->objs, d->objs + d->count, m->cap * sizeof(void *));
+		m->count = m->cap;
+	}
+	spin_unlock(&d->lock);
+	return ok;
+}
+
+/*
  * Keep @p, a live object of @s with no specials, in this CPU's magazine
  * of its class, if magazines are open, @s is swept for this cycle and
- * does not sit high, and there is room.  The free hook runs here, under the lock, so that a
- * failed attempt leaves the object untouched for the span path.
+ * does not sit high, and the magazine has room or the depot takes it
+ * whole.  The free hook runs here, under the lock, so that a failed
+ * attempt leaves the object untouched for the span path.
  *
  * Return: 1 if kept, 0 if the span path must free it, -1 if it is in the
  * magazine already (a double free).
@@ -317,13 +372,14 @@ static int magazine_put(struct mheap *h, struct mheap_span *s, void *p)
 	if (mheap_span_high(h, s))
 		goto out;
 	m = &this_cpu_ptr(h->mcache)->mag[cls];
+	/* Before a depot_put(): the magazine still holds what it held. */
 	for (i = 0; i < m->count; i++) {
 		if (m->objs[i] == p) {
 			ret = -1;
 			goto out;
 		}
 	}
-	if (m->count == MHEAP_MAGAZINE_SIZE)
+	if (m->count == m->cap && !depot_put(h, cls, m))
 		goto out;
 	mheap_free_hook(s, p);
 	m->objs[m->count++] = p;
@@ -355,6 +411,35 @@ static void magazines_empty(struct mheap *h, struct mheap_mcache *c)
 			if (!s || !free_to_span(h, s, idx))
 				bad_free(h, p, "double free (concurrent)");
 		}
+	}
+}
+
+/* Give every object of every depot back to its span. */
+static void depots_empty(struct mheap *h)
+{
+	void *objs[MHEAP_MAGAZINE_SIZE];
+	unsigned int cls, n, i, idx;
+	struct mheap_span *s;
+	unsigned long flags;
+	const char *why;
+
+	for (cls = 1; cls < MHEAP_NUM_CLASSES; cls++) {
+		struct mheap_depot *d = &h->depot[cls];
+
+		do {
+			spin_lock_irqsave(&d->lock, flags);
+			n = min_t(unsigned int, d->count, ARRAY_SIZE(objs));
+			d->count -= n;
+			memcpy(objs, d->objs + d->count, n * sizeof(void *));
+			spin_unlock_irqrestore(&d->lock, flags);
+			for (i = 0; i < n; i++) {
+				s = mheap_object_lookup(h, objs[i], false, &idx,
+							&why);
+				if (!s || !free_to_span(h, s, idx))
+					bad_free(h, objs[i],
+						 "double free (concurrent)");
+			}
+		} while (n);
 	}
 }
 
@@ -462,7 +547,7 @@ void *mheap_alloc(struct mheap *h, size_t size, gfp_t gfp)
 	local_lock_irqsave(&h->mcache->lock, flags);
 	c = this_cpu_ptr(h->mcache);
 	m = &c->mag[cls];
-	if (m->count) {
+	if (m->count || depot_get(h, cls, m)) {
 		/* Magazines hold objects only outside marking: none to mark. */
 		p = m->objs[--m->count];
 		this_cpu_inc(h->mcache->allocs[cls]);
@@ -728,11 +813,13 @@ void mheap_magazines_close(struct mheap *h)
 	lockdep_assert_held(&h->gc_lock);
 	WRITE_ONCE(h->gc.magazines, false);
 	/*
-	 * Each CPU empties its own, under its mcache lock: a free that saw
-	 * them open has filled its magazine before, and one after sees
-	 * them closed (the work is queued after the store).
+	 * Each CPU empties its own, under its mcache lock: a free or a
+	 * depot_get() that saw them open has filled its magazine before, and
+	 * one after sees them closed (the work is queued after the store).
+	 * Then no CPU puts into a depot or takes from one any more.
 	 */
 	mcache_work_all(h, true);
+	depots_empty(h);
 }
 
 /**
@@ -765,6 +852,7 @@ void mheap_magazines_open(struct mheap *h)
 void mheap_mcache_flush_all(struct mheap *h)
 {
 	mcache_work_all(h, false);
+	depots_empty(h);
 	mheap_mcentral_drop_spares(h);
 }
 EXPORT_SYMBOL_IF_KUNIT(mheap_mcache_flush_all);
@@ -777,14 +865,37 @@ EXPORT_SYMBOL_IF_KUNIT(mheap_mcache_flush_all);
  */
 int mheap_objects_init(struct mheap *h)
 {
-	unsigned int cpu;
+	unsigned int cpu, cls, cap[MHEAP_NUM_CLASSES], n = 0;
+	void **objs;
 
 	BUILD_BUG_ON(PAGE_SHIFT != MHEAP_CLASS_PAGE_SHIFT);
+	for (cls = 1; cls < MHEAP_NUM_CLASSES; cls++) {
+		cap[cls] = clamp_t(unsigned int,
+				   MHEAP_MAGAZINE_BYTES / mheap_class_size[cls],
+				   4, MHEAP_MAGAZINE_SIZE);
+		n += MHEAP_DEPOT_MAGAZINES * cap[cls];
+	}
 	if (mheap_should_fail(MHEAP_FAULT_METADATA, sizeof(*h->mcache)))
 		return -ENOMEM;
 	h->mcache = alloc_percpu(struct mheap_mcache);
 	if (!h->mcache)
 		return -ENOMEM;
+	if (!mheap_should_fail(MHEAP_FAULT_METADATA, sizeof(*h->depot)))
+		h->depot = kcalloc(MHEAP_NUM_CLASSES, sizeof(*h->depot),
+				   GFP_KERNEL);
+	objs = h->depot ? kvcalloc(n, sizeof(*objs), GFP_KERNEL) : NULL;
+	if (!objs) {
+		kfree(h->depot);
+		h->depot = NULL;
+		free_percpu(h->mcache);
+		h->mcache = NULL;
+		return -ENOMEM;
+	}
+	for (cls = 1; cls < MHEAP_NUM_CLASSES; cls++) {
+		spin_lock_init(&h->depot[cls].lock);
+		h->depot[cls].objs = objs;
+		objs += MHEAP_DEPOT_MAGAZINES * cap[cls];
+	}
 	for_each_possible_cpu(cpu) {
 		struct mheap_mcache *c = per_cpu_ptr(h->mcache, cpu);
 
@@ -792,9 +903,25 @@ int mheap_objects_init(struct mheap *h)
 		c->heap = h;
 		INIT_WORK(&c->flush_work, mcache_flush_fn);
 		INIT_WORK(&c->mag_work, magazines_empty_fn);
+		for (cls = 1; cls < MHEAP_NUM_CLASSES; cls++)
+			c->mag[cls].cap = cap[cls];
 	}
 	h->gc.magazines = !(h->params.flags & MHEAP_NO_MAGAZINES);
 	return 0;
+}
+
+/* Freed objects kept allocated in their spans' bits: clear the bits. */
+static void forget_freed(struct mheap *h, void **objs, unsigned int n)
+{
+	struct mheap_span *s;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		s = mheap_span_of(h, objs[i]);
+		clear_bit(mheap_obj_index(objs[i] - (void *)s->start,
+					  s->obj.divmagic),
+			  s->obj.alloc_bits);
+	}
 }
 
 /* The live objects of @s go away with the heap: tell kmemleak. */
@@ -822,22 +949,17 @@ void mheap_objects_destroy(struct mheap *h)
 
 	if (!h->mcache)
 		return;
-	/* Objects in magazines were freed, hooks and all: not live. */
-	for_each_possible_cpu(cpu) {
-		struct mheap_mcache *c = per_cpu_ptr(h->mcache, cpu);
+	/* Objects in magazines and depots were freed, hooks and all. */
+	for (cls = 1; cls < MHEAP_NUM_CLASSES; cls++) {
+		for_each_possible_cpu(cpu) {
+			struct mheap_magazine *m =
+				&per_cpu_ptr(h->mcache, cpu)->mag[cls];
 
-		for (cls = 1; cls < MHEAP_NUM_CLASSES; cls++) {
-			struct mheap_magazine *m = &c->mag[cls];
-
-			while (m->count) {
-				void *p = m->objs[--m->count];
-
-				s = mheap_span_of(h, p);
-				clear_bit(mheap_obj_index(p - (void *)s->start,
-							  s->obj.divmagic),
-					  s->obj.alloc_bits);
-			}
+			forget_freed(h, m->objs, m->count);
+			m->count = 0;
 		}
+		forget_freed(h, h->depot[cls].objs, h->depot[cls].count);
+		h->depot[cls].count = 0;
 	}
 	for_each_span(h, s) {
 		if (s->state == MHEAP_SPAN_IN_USE)
@@ -849,6 +971,9 @@ void mheap_objects_destroy(struct mheap *h)
 		kfree(sp);
 	}
 	h->gc.finq = NULL;
+	kvfree(h->depot[1].objs);
+	kfree(h->depot);
+	h->depot = NULL;
 	free_percpu(h->mcache);
 	h->mcache = NULL;
 }

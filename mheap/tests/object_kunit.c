@@ -489,53 +489,133 @@ static unsigned int mag_count(struct mheap *h, unsigned int cls)
 	return raw_cpu_ptr(h->mcache)->mag[cls].count;
 }
 
+/* Objects in the depot of @cls. */
+static unsigned int depot_count(struct mheap *h, unsigned int cls)
+{
+	return READ_ONCE(h->depot[cls].count);
+}
+
 /*
  * A free keeps the object in its CPU's magazine, still allocated in its
  * span, and the next allocation of the class takes it back, last freed
- * first; a full magazine sends frees on to the span.  Without magazines
- * the same frees clear the bits at once.
+ * first; a full magazine goes to the depot whole, and once the depot is
+ * full too, frees go on to the span.  Without magazines every free
+ * clears the bits at once.
  */
 static void magazine_reuse(struct kunit *test)
 {
 	unsigned int flags = *(const unsigned int *)test->param_value;
 	struct mheap *h = kunit_mheap_flags(test, "kunit-mag", MHEAP_REGION_AUTO,
 					    0, flags);
-	unsigned int cls = mheap_size_to_class(96), i, idx;
-	void *p[MHEAP_MAGAZINE_SIZE + 4], *q;
+	const unsigned int kept = MHEAP_MAGAZINE_SIZE * (MHEAP_DEPOT_MAGAZINES + 1);
+	unsigned int cls = mheap_size_to_class(96), i, idx, n = kept + 4;
 	bool on = !flags;
-	struct mheap_span *s;
 	const char *why;
+	void **p, *q;
 
+	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
 	migrate_disable();
-	for (i = 0; i < ARRAY_SIZE(p); i++) {
+	KUNIT_EXPECT_EQ(test, raw_cpu_ptr(h->mcache)->mag[cls].cap,
+			MHEAP_MAGAZINE_SIZE);
+	for (i = 0; i < n; i++) {
 		p[i] = mheap_alloc(h, 96, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 	}
-	s = mheap_span_of(h, p[0]);
-	for (i = 0; i < ARRAY_SIZE(p); i++)
+	for (i = 0; i < n; i++)
 		mheap_free(h, p[i]);
 	KUNIT_EXPECT_EQ(test, mag_count(h, cls), on ? MHEAP_MAGAZINE_SIZE : 0);
-	/* Kept objects are still allocated in their span; the rest are not. */
-	KUNIT_EXPECT_EQ(test, mheap_objspan_live(&s->obj),
-			on ? MHEAP_MAGAZINE_SIZE : 0);
+	KUNIT_EXPECT_EQ(test, depot_count(h, cls),
+			on ? MHEAP_DEPOT_MAGAZINES * MHEAP_MAGAZINE_SIZE : 0);
+	/* Kept objects are still allocated in their spans; the rest are not. */
 	KUNIT_EXPECT_EQ(test, !!mheap_object_lookup(h, p[0], false, &idx, &why),
 			on);
-	KUNIT_EXPECT_FALSE(test, !!mheap_object_lookup(h, p[ARRAY_SIZE(p) - 1],
-						       false, &idx, &why));
+	KUNIT_EXPECT_EQ(test, !!mheap_object_lookup(h, p[kept - 1], false, &idx,
+						    &why), on);
+	KUNIT_EXPECT_FALSE(test, !!mheap_object_lookup(h, p[kept], false, &idx,
+						       &why));
 	q = mheap_alloc(h, 96, GFP_KERNEL | __GFP_ZERO);
 	KUNIT_ASSERT_NOT_NULL(test, q);
 	KUNIT_EXPECT_FALSE(test, memchr_inv(q, 0, 96));
 	if (on) {
-		KUNIT_EXPECT_PTR_EQ(test, q, p[MHEAP_MAGAZINE_SIZE - 1]);
+		KUNIT_EXPECT_PTR_EQ(test, q, p[kept - 1]);
 		KUNIT_EXPECT_EQ(test, mag_count(h, cls), MHEAP_MAGAZINE_SIZE - 1);
 	}
 	mheap_free(h, q);
 	migrate_enable();
 	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), 0);
-	/* A flush empties them: the span is empty and goes. */
+	/* A flush empties magazines and depots: the spans are empty and go. */
 	drain_all(h);
+	KUNIT_EXPECT_EQ(test, depot_count(h, cls), 0U);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->spans_live), 0L);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->pages_in_use), 0L);
+	mheap_destroy(h);
+}
+
+struct many_objs {
+	struct mheap *h;
+	void **p;
+	unsigned int n;
+	struct completion done;
+};
+
+static int free_many_fn(void *data)
+{
+	struct many_objs *o = data;
+	unsigned int i;
+
+	for (i = 0; i < o->n; i++)
+		mheap_free(o->h, o->p[i]);
+	complete(&o->done);
+	return 0;
+}
+
+/*
+ * Objects freed on another CPU reach this one's allocations through the
+ * depot, a magazine at a time.
+ */
+static void magazine_depot_remote(struct kunit *test)
+{
+	struct mheap *h = kunit_mheap(test, "kunit-depot", MHEAP_REGION_AUTO, 0);
+	unsigned int cls = mheap_size_to_class(512), cap, i, k, mine;
+	struct task_struct *t;
+	struct many_objs o;
+	void *q;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	migrate_disable();
+	mine = raw_smp_processor_id();
+	cap = raw_cpu_ptr(h->mcache)->mag[cls].cap;
+	o.h = h;
+	o.n = 2 * cap;
+	o.p = kunit_kcalloc(test, o.n, sizeof(*o.p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, o.p);
+	for (i = 0; i < o.n; i++) {
+		o.p[i] = mheap_alloc(h, 512, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, o.p[i]);
+	}
+	init_completion(&o.done);
+	t = kthread_create_on_cpu(free_many_fn, &o,
+				  cpumask_any_but(cpu_online_mask, mine),
+				  "mheap_depot/%u");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	wake_up_process(t);
+	wait_for_completion(&o.done);
+	/* The other CPU filled a magazine, handed it over, filled another. */
+	KUNIT_EXPECT_EQ(test, depot_count(h, cls), cap);
+	KUNIT_EXPECT_EQ(test, mag_count(h, cls), 0U);
+	q = mheap_alloc(h, 512, GFP_KERNEL);
+	KUNIT_EXPECT_EQ(test, depot_count(h, cls), 0U);
+	KUNIT_EXPECT_EQ(test, mag_count(h, cls), cap - 1);
+	for (k = 0; k < cap && o.p[k] != q; k++)
+		;
+	KUNIT_EXPECT_LT_MSG(test, k, cap, "%p is not of the first magazine", q);
+	mheap_free(h, q);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), 0);
+	drain_all(h);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->spans_live), 0L);
 	mheap_destroy(h);
 }
 
@@ -710,6 +790,7 @@ static struct kunit_case mheap_object_cases[] = {
 	KUNIT_CASE(mcache_cpu_offline),
 	KUNIT_CASE_SLOW(mcache_remote_frees),
 	KUNIT_CASE_PARAM(magazine_reuse, mag_flags_gen_params),
+	KUNIT_CASE(magazine_depot_remote),
 	KUNIT_CASE(magazine_double_free),
 	KUNIT_CASE(magazine_cycle),
 	KUNIT_CASE(debug_frees_racing),
