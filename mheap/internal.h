@@ -17,8 +17,12 @@
  *   mheap_gc.special_lock    every span's specials, the finalizer queue
  *   mheap_control.pool_lock  the control file's objects and manual
  *                            spans (a mutex)
- * Every spinlock is taken with interrupts disabled: GFP_ATOMIC callers
- * may come from hard interrupt context.  Not on PREEMPT_RT: there
+ * The magazine lock of a CPU's mcache (a local lock, preemption off) is
+ * outside the depot locks, and outside what freeing objects to their
+ * spans takes (mcentral, special and page allocator locks).  It and the
+ * depot locks are never taken in interrupt context.  Every other spinlock
+ * is taken with interrupts disabled: GFP_ATOMIC callers may come from
+ * hard interrupt context.  Not on PREEMPT_RT: there
  * spinlock_t and local_lock_t sleep and leave interrupts on, as in the
  * kernel's own allocators, so mheap may be called only where kmalloc()
  * may: under a spinlock_t, but not from hard irq, with interrupts or
@@ -348,15 +352,19 @@ struct mheap_mcentral {
  *		classes (%MHEAP_MAGAZINE_BYTES); fixed at heap creation.
  * @objs:	the objects, last freed last.
  *
- * Owned by the CPU, under its mcache lock: only the owner reads or writes
- * it, but for the CPU-dead callback and heap destroy, when the owner runs
- * no mheap code.  An object in a magazine is still allocated in its span's
- * bits and live count, and its free hook has run: to the kernel's
- * debugging tools it is free.  Magazines are filled only while the heap's
- * &mheap_gc.magazines is set, and only with objects of spans swept for the
- * current cycle; mheap_gc_begin() clears the flag and empties every
- * magazine before marking opens, so no object sits in one during marking
- * or when its span is swept.
+ * Owned by the CPU, under its &mheap_mcache.mag_lock: only the owner reads
+ * or writes it, but for the CPU-dead callback and heap destroy, when the
+ * owner runs no mheap code.  The lock is a plain local_lock(), which only
+ * disables preemption (on PREEMPT_RT, a per-CPU lock), so it is never
+ * taken in interrupt context: there allocations and frees use the spans,
+ * whose mcache lock disables interrupts, and the two never share state.
+ * An object in a magazine is still allocated in its span's bits and live
+ * count, and its free hook has run: to the kernel's debugging tools it is
+ * free.  Magazines are filled only while the heap's &mheap_gc.magazines is
+ * set, and only with objects of spans swept for the current cycle;
+ * mheap_gc_begin() clears the flag and empties every magazine before
+ * marking opens, so no object sits in one during marking or when its span
+ * is swept.
  */
 struct mheap_magazine {
 	unsigned int count;
@@ -386,7 +394,8 @@ struct mheap_depot {
 
 /**
  * struct mheap_mcache - one CPU's spans, one per span class (Go's mcache)
- * @lock:	local lock: the owner CPU with interrupts off.
+ * @lock:	local lock of @alloc: the owner CPU with interrupts off.
+ * @mag_lock:	local lock of @mag, preemption off; see &struct mheap_magazine.
  * @alloc:	the span each class allocates from, or NULL.
  * @mag:	freed objects, by size class.
  * @allocs:	objects allocated on this CPU, by size class.
@@ -399,6 +408,7 @@ struct mheap_depot {
  */
 struct mheap_mcache {
 	local_lock_t lock;
+	local_lock_t mag_lock;
 	struct mheap_span *alloc[MHEAP_NUM_SPANCLASSES];
 	unsigned long refills;
 	struct mheap *heap;

@@ -20,8 +20,9 @@
  * In front of the spans sit the CPU's magazines, one per size class: a
  * free on a CPU whose magazine has room keeps the object there, its bits
  * untouched, and the next allocation of the class on that CPU takes it
- * back.  Both are a few loads and stores under the mcache lock, with no
- * locked instruction and no span touched but for the free's lookup.  A
+ * back.  Both are a few loads and stores under a local lock that only
+ * disables preemption (interrupt handlers use the spans), with no locked
+ * instruction and no span touched but for the free's lookup.  A
  * full magazine goes to the class's depot whole, and an empty one is
  * refilled from there, so objects freed on one CPU serve another's
  * allocations at one lock per magazine.
@@ -291,7 +292,7 @@ static bool free_to_span(struct mheap *h, struct mheap_span *s,
 /* === Magazines ======================================================= */
 
 /*
- * Hand full magazine @m over to its class's depot.  Under the mcache lock.
+ * Hand full magazine @m over to its class's depot.  Under the magazine lock.
  * Return: false if the depot has no room.
  */
 static bool depot_put(struct mheap *h, unsigned int cls,
@@ -312,7 +313,7 @@ static bool depot_put(struct mheap *h, unsigned int cls,
 }
 
 /*
- * Fill empty magazine @m from its class's depot.  Under the mcache lock.
+ * Fill empty magazine @m from its class's depot.  Under the magazine lock.
  * Return: false if the depot has no full magazine, or magazines are shut.
  */
 static bool depot_get(struct mheap *h, unsigned int cls,
@@ -355,10 +356,12 @@ static int magazine_put(struct mheap *h, struct mheap_span *s, void *p)
 {
 	unsigned int cls = mheap_spanclass_sizeclass(s->spanclass), i;
 	struct mheap_magazine *m;
-	unsigned long flags;
 	int ret = 0;
 
-	local_lock_irqsave(&h->mcache->lock, flags);
+	/* Interrupt handlers free to the spans: see &struct mheap_magazine. */
+	if (in_interrupt() || (h->params.flags & MHEAP_NO_MAGAZINES))
+		return 0;
+	local_lock(&h->mcache->mag_lock);
 	/*
 	 * Pairs with the release in mheap_gc_end(): magazines seen open, the
 	 * sweep generation read next is the one they opened under.  They
@@ -386,13 +389,34 @@ static int magazine_put(struct mheap *h, struct mheap_span *s, void *p)
 	this_cpu_inc(h->mcache->frees[cls]);
 	ret = 1;
 out:
-	local_unlock_irqrestore(&h->mcache->lock, flags);
+	local_unlock(&h->mcache->mag_lock);
 	return ret;
 }
 
 /*
+ * An object of class @cls from this CPU's magazine, refilled from the
+ * depot if it is empty; NULL if there is none, or in an interrupt.
+ */
+static void *magazine_get(struct mheap *h, unsigned int cls)
+{
+	struct mheap_magazine *m;
+	void *p = NULL;
+
+	if (in_interrupt() || (h->params.flags & MHEAP_NO_MAGAZINES))
+		return NULL;
+	local_lock(&h->mcache->mag_lock);
+	m = &this_cpu_ptr(h->mcache)->mag[cls];
+	if (m->count || depot_get(h, cls, m)) {
+		p = m->objs[--m->count];
+		this_cpu_inc(h->mcache->allocs[cls]);
+	}
+	local_unlock(&h->mcache->mag_lock);
+	return p;
+}
+
+/*
  * Give every object of @c's magazines back to its span.  Called by the
- * owner under its mcache lock, or for a CPU that runs no mheap code.
+ * owner under its magazine lock, or for a CPU that runs no mheap code.
  */
 static void magazines_empty(struct mheap *h, struct mheap_mcache *c)
 {
@@ -420,18 +444,17 @@ static void depots_empty(struct mheap *h)
 	void *objs[MHEAP_MAGAZINE_SIZE];
 	unsigned int cls, n, i, idx;
 	struct mheap_span *s;
-	unsigned long flags;
 	const char *why;
 
 	for (cls = 1; cls < MHEAP_NUM_CLASSES; cls++) {
 		struct mheap_depot *d = &h->depot[cls];
 
 		do {
-			spin_lock_irqsave(&d->lock, flags);
+			spin_lock(&d->lock);
 			n = min_t(unsigned int, d->count, ARRAY_SIZE(objs));
 			d->count -= n;
 			memcpy(objs, d->objs + d->count, n * sizeof(void *));
-			spin_unlock_irqrestore(&d->lock, flags);
+			spin_unlock(&d->lock);
 			for (i = 0; i < n; i++) {
 				s = mheap_object_lookup(h, objs[i], false, &idx,
 							&why);
@@ -525,7 +548,6 @@ static void large_free(struct mheap *h, struct mheap_span *s, void *p)
  */
 void *mheap_alloc(struct mheap *h, size_t size, gfp_t gfp)
 {
-	struct mheap_magazine *m;
 	struct mheap_mcache *c;
 	struct mheap_span *s;
 	unsigned int live, cls;
@@ -544,19 +566,15 @@ void *mheap_alloc(struct mheap *h, size_t size, gfp_t gfp)
 	cls = mheap_size_to_class(size);
 	sc = mheap_make_spanclass(cls, true);
 
-	local_lock_irqsave(&h->mcache->lock, flags);
-	c = this_cpu_ptr(h->mcache);
-	m = &c->mag[cls];
-	if (m->count || depot_get(h, cls, m)) {
-		/* Magazines hold objects only outside marking: none to mark. */
-		p = m->objs[--m->count];
-		this_cpu_inc(h->mcache->allocs[cls]);
-		local_unlock_irqrestore(&h->mcache->lock, flags);
+	/* Magazines hold objects only outside marking: none to mark. */
+	p = magazine_get(h, cls);
+	if (p) {
 		/* Zeroed when it was freed, if init_on_free is on. */
 		zero = !want_init_on_free() && want_init_on_alloc(gfp);
 		mheap_post_alloc_hook(p, mheap_class_size[cls], size, gfp, zero);
 		return p;
 	}
+	local_lock_irqsave(&h->mcache->lock, flags);
 again:
 	c = this_cpu_ptr(h->mcache);
 	s = c->alloc[sc];
@@ -752,9 +770,11 @@ static void mcache_flush_fn(struct work_struct *work)
 	unsigned long flags;
 	unsigned int sc;
 
+	local_lock(&h->mcache->mag_lock);
+	magazines_empty(h, this_cpu_ptr(h->mcache));
+	local_unlock(&h->mcache->mag_lock);
 	local_lock_irqsave(&h->mcache->lock, flags);
 	c = this_cpu_ptr(h->mcache);
-	magazines_empty(h, c);
 	for (sc = 0; sc < MHEAP_NUM_SPANCLASSES; sc++) {
 		struct mheap_span *s = c->alloc[sc];
 
@@ -772,11 +792,10 @@ static void magazines_empty_fn(struct work_struct *work)
 	struct mheap_mcache *c = container_of(work, struct mheap_mcache,
 					      mag_work);
 	struct mheap *h = c->heap;
-	unsigned long flags;
 
-	local_lock_irqsave(&h->mcache->lock, flags);
+	local_lock(&h->mcache->mag_lock);
 	magazines_empty(h, this_cpu_ptr(h->mcache));
-	local_unlock_irqrestore(&h->mcache->lock, flags);
+	local_unlock(&h->mcache->mag_lock);
 }
 
 /* Run every online CPU's magazine or flush work, and wait for them all. */
@@ -900,6 +919,7 @@ int mheap_objects_init(struct mheap *h)
 		struct mheap_mcache *c = per_cpu_ptr(h->mcache, cpu);
 
 		local_lock_init(&c->lock);
+		local_lock_init(&c->mag_lock);
 		c->heap = h;
 		INIT_WORK(&c->flush_work, mcache_flush_fn);
 		INIT_WORK(&c->mag_work, magazines_empty_fn);
