@@ -43,30 +43,6 @@ static unsigned int mheap_va_bits(void)
 #endif
 }
 
-/*
- * Arena number of a kernel address, or ULONG_MAX outside the kernel half.
- * The userspace build (tools/testing/mheap) maps the heap in the low half.
- */
-static unsigned long arena_key(const struct mheap *h, unsigned long addr)
-{
-	unsigned long mask = BIT(h->va_bits) - 1;
-	unsigned long top = IS_ENABLED(CONFIG_MHEAP_USERSPACE) ? 0 : ~mask;
-
-	if ((addr & ~mask) != top)
-		return ULONG_MAX;
-	return (addr & mask) >> MHEAP_ARENA_SHIFT;
-}
-
-static unsigned int window_of(unsigned long addr)
-{
-	return (addr & (MHEAP_ARENA_BYTES - 1)) >> MHEAP_CHUNK_SHIFT;
-}
-
-static unsigned int window_page(unsigned long addr)
-{
-	return (addr >> PAGE_SHIFT) & (MHEAP_CHUNK_PAGES - 1);
-}
-
 /* Only what the page allocator understands of a caller's gfp mask. */
 static gfp_t meta_gfp(gfp_t gfp)
 {
@@ -107,17 +83,7 @@ static void *meta_kvcalloc(size_t n, size_t size, gfp_t gfp)
  */
 struct mheap_arena *mheap_arena_of(struct mheap *h, unsigned long addr)
 {
-	unsigned long key = arena_key(h, addr);
-	struct mheap_arena **l2;
-
-	if (key == ULONG_MAX)
-		return NULL;
-	/* Both levels are published with release stores in region_link_arenas(). */
-	l2 = smp_load_acquire(&h->l1[key >> MHEAP_L2_BITS]);
-	if (!l2)
-		return NULL;
-	/* Likewise for the arena: a reader sees it fully set up. */
-	return smp_load_acquire(&l2[key & (MHEAP_L2_ENTRIES - 1)]);
+	return __mheap_arena_of(h, addr);
 }
 EXPORT_SYMBOL_IF_KUNIT(mheap_arena_of);
 
@@ -163,43 +129,7 @@ struct mheap_arena *mheap_next_arena(struct mheap *h, unsigned long *pos)
  */
 struct mheap_span *mheap_span_of(struct mheap *h, const void *addr)
 {
-	unsigned long a = (unsigned long)addr;
-	struct mheap_span *const *map;
-	struct mheap_span *s = NULL;
-	struct mheap_arena *arena;
-	u8 state;
-
-	arena = mheap_arena_of(h, a);
-	if (!arena)
-		return NULL;
-	rcu_read_lock();
-	map = rcu_dereference(arena->spans[window_of(a)]);
-	if (map)
-		s = READ_ONCE(map[window_page(a)]);
-	if (s) {
-		/*
-		 * Spans are SLAB_TYPESAFE_BY_RCU: check it is still ours.  The
-		 * acquire pairs with the release publishing the span's state.
-		 */
-		state = smp_load_acquire(&s->state);
-		if (state == MHEAP_SPAN_DEAD || s->heap != h || a < s->start ||
-		    a - s->start >= s->npages << PAGE_SHIFT) {
-			s = NULL;
-		} else {
-			/*
-			 * The fields may come from two lives of a structure
-			 * freed and reused meanwhile.  A span's map entries
-			 * are cleared before it dies and set before it is
-			 * published, so the map still naming it after the
-			 * reads says its life then covers @addr.
-			 */
-			smp_rmb();
-			if (READ_ONCE(map[window_page(a)]) != s)
-				s = NULL;
-		}
-	}
-	rcu_read_unlock();
-	return s;
+	return __mheap_span_of(h, addr);
 }
 EXPORT_SYMBOL_GPL(mheap_span_of);
 
@@ -219,16 +149,16 @@ void mheap_set_spans(struct mheap *h, struct mheap_span *s,
 	struct mheap_arena *arena;
 
 	for (; addr < end; addr += PAGE_SIZE) {
-		if (!map || !window_page(addr)) {
+		if (!map || !mheap_window_page(addr)) {
 			arena = mheap_arena_of(h, addr);
 			if (WARN_ON_ONCE(!arena))
 				return;
-			map = rcu_dereference_protected(arena->spans[window_of(addr)],
+			map = rcu_dereference_protected(arena->spans[mheap_window_of(addr)],
 							true);
 			if (WARN_ON_ONCE(!map))
 				return;
 		}
-		WRITE_ONCE(map[window_page(addr)], val);
+		WRITE_ONCE(map[mheap_window_page(addr)], val);
 	}
 }
 
@@ -436,7 +366,7 @@ static int spares_alloc(struct mheap *h, struct region_spares *sp,
 		if (!sp->arenas[i])
 			return -ENOMEM;
 		/* Pairs with the release store installing the L2 array. */
-		if (smp_load_acquire(&h->l1[arena_key(h, addr) >> MHEAP_L2_BITS]))
+		if (smp_load_acquire(&h->l1[mheap_arena_key(h, addr) >> MHEAP_L2_BITS]))
 			continue;
 		sp->l2s[i] = meta_kcalloc(MHEAP_L2_ENTRIES, sizeof(**sp->l2s),
 					  mgfp);
@@ -461,13 +391,13 @@ static void region_link_arenas(struct mheap *h, struct mheap_region *r,
 
 	lockdep_assert_held(&h->lock);
 	while (addr < end) {
-		unsigned long key = arena_key(h, addr);
+		unsigned long key = mheap_arena_key(h, addr);
 		unsigned long ai = (addr >> MHEAP_ARENA_SHIFT) - first_arena;
 		unsigned long wi = (addr >> MHEAP_CHUNK_SHIFT) - first_win;
 		unsigned long wend = min(end, ALIGN(addr + 1, MHEAP_CHUNK_BYTES));
 		struct mheap_arena **l2 = h->l1[key >> MHEAP_L2_BITS];
 		struct mheap_arena *arena;
-		unsigned int w = window_of(addr);
+		unsigned int w = mheap_window_of(addr);
 
 		if (!l2) {
 			l2 = sp->l2s[ai];
@@ -510,7 +440,7 @@ static unsigned long region_unlink_arenas(struct mheap *h,
 		unsigned long wend = min(end, ALIGN(addr + 1, MHEAP_CHUNK_BYTES));
 		unsigned long np = (wend - addr) >> PAGE_SHIFT;
 		struct mheap_arena *arena = mheap_arena_of(h, addr);
-		unsigned int w = window_of(addr);
+		unsigned int w = mheap_window_of(addr);
 
 		arena->window_pages[w] -= np;
 		arena->npages -= np;

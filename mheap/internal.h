@@ -874,9 +874,6 @@ struct mheap_span *__mheap_alloc_span(struct mheap *h, unsigned long npages,
 				      bool grow);
 void mheap_free_span(struct mheap *h, struct mheap_span *s);
 void mheap_free_all_spans(struct mheap *h);
-struct mheap_span *mheap_object_lookup(struct mheap *h, const void *p,
-				       bool interior, unsigned int *idx,
-				       const char **why);
 void mheap_mark_page(struct mheap *h, struct mheap_span *s);
 void mheap_mark_object(struct mheap *h, struct mheap_span *s, unsigned int idx);
 
@@ -909,7 +906,6 @@ struct mheap_span *mheap_mcentral_take_unswept(struct mheap *h,
 					       u32 sg,
 					       struct mheap_sweep_ctx *ctx);
 void mheap_mcentral_drop_spares(struct mheap *h);
-bool mheap_span_high(struct mheap *h, struct mheap_span *s);
 static inline struct mheap_span_list *
 mheap_mcentral_list(struct mheap_mcentral *mc, bool full, u32 sweepgen)
 {
@@ -1031,5 +1027,155 @@ void mheap_debugfs_exit(void);
 void mheap_debugfs_add_heap(struct mheap *h);
 void mheap_debugfs_del_heap(struct mheap *h);
 struct dentry *mheap_debugfs_root(void);
+
+/*
+ * === Lookups by address ==============================================
+ *
+ * Inline, because every free makes one: address -> arena (the two-level
+ * index) -> span (the arena's span map) -> object (index, alloc bit).
+ * mheap_arena_of(), mheap_span_of() and mheap_object_lookup() are the
+ * same, out of line.
+ */
+
+/*
+ * Arena number of a kernel address, or ULONG_MAX outside the kernel half.
+ * The userspace build (tools/testing/mheap) maps the heap in the low half.
+ */
+static inline unsigned long mheap_arena_key(const struct mheap *h,
+					    unsigned long addr)
+{
+	unsigned long mask = BIT(h->va_bits) - 1;
+	unsigned long top = IS_ENABLED(CONFIG_MHEAP_USERSPACE) ? 0 : ~mask;
+
+	if ((addr & ~mask) != top)
+		return ULONG_MAX;
+	return (addr & mask) >> MHEAP_ARENA_SHIFT;
+}
+
+/* The 2 MiB window of its arena an address is in, and its page there. */
+static inline unsigned int mheap_window_of(unsigned long addr)
+{
+	return (addr & (MHEAP_ARENA_BYTES - 1)) >> MHEAP_CHUNK_SHIFT;
+}
+
+static inline unsigned int mheap_window_page(unsigned long addr)
+{
+	return (addr >> PAGE_SHIFT) & (MHEAP_CHUNK_PAGES - 1);
+}
+
+static __always_inline struct mheap_arena *
+__mheap_arena_of(struct mheap *h, unsigned long addr)
+{
+	unsigned long key = mheap_arena_key(h, addr);
+	struct mheap_arena **l2;
+
+	if (key == ULONG_MAX)
+		return NULL;
+	/* Both levels are published with release stores in region_link_arenas(). */
+	l2 = smp_load_acquire(&h->l1[key >> MHEAP_L2_BITS]);
+	if (!l2)
+		return NULL;
+	/* Likewise for the arena: a reader sees it fully set up. */
+	return smp_load_acquire(&l2[key & (MHEAP_L2_ENTRIES - 1)]);
+}
+
+static __always_inline struct mheap_span *
+__mheap_span_of(struct mheap *h, const void *addr)
+{
+	unsigned long a = (unsigned long)addr;
+	struct mheap_span *const *map;
+	struct mheap_span *s = NULL;
+	struct mheap_arena *arena;
+	u8 state;
+
+	arena = __mheap_arena_of(h, a);
+	if (!arena)
+		return NULL;
+	rcu_read_lock();
+	map = rcu_dereference(arena->spans[mheap_window_of(a)]);
+	if (map)
+		s = READ_ONCE(map[mheap_window_page(a)]);
+	if (s) {
+		/*
+		 * Spans are SLAB_TYPESAFE_BY_RCU: check it is still ours.  The
+		 * acquire pairs with the release publishing the span's state.
+		 */
+		state = smp_load_acquire(&s->state);
+		if (state == MHEAP_SPAN_DEAD || s->heap != h || a < s->start ||
+		    a - s->start >= s->npages << PAGE_SHIFT) {
+			s = NULL;
+		} else {
+			/*
+			 * The fields may come from two lives of a structure
+			 * freed and reused meanwhile.  A span's map entries
+			 * are cleared before it dies and set before it is
+			 * published, so the map still naming it after the
+			 * reads says its life then covers @addr.
+			 */
+			smp_rmb();
+			if (READ_ONCE(map[mheap_window_page(a)]) != s)
+				s = NULL;
+		}
+	}
+	rcu_read_unlock();
+	return s;
+}
+
+static __always_inline struct mheap_span *
+__mheap_object_lookup(struct mheap *h, const void *p, bool interior,
+		      unsigned int *idx, const char **why)
+{
+	struct mheap_span *s = __mheap_span_of(h, p);
+	unsigned long off;
+	unsigned int i;
+
+	if (!s) {
+		*why = "not an object of this heap";
+		return NULL;
+	}
+	/* Pairs with the release publishing an object span. */
+	if (smp_load_acquire(&s->state) != MHEAP_SPAN_IN_USE) {
+		*why = "not an object (a manual span?)";
+		return NULL;
+	}
+	off = (unsigned long)p - s->start;
+	i = s->spanclass ? mheap_obj_index(off, s->obj.divmagic) : 0;
+	if (i >= s->nelems || (!interior && i * s->elemsize != off)) {
+		*why = s->spanclass ? "interior pointer" :
+				      "interior pointer of a large object";
+		return NULL;
+	}
+	if (!test_bit(i, s->obj.alloc_bits)) {
+		*why = "double free";
+		return NULL;
+	}
+	*idx = i;
+	return s;
+}
+
+struct mheap_span *mheap_object_lookup(struct mheap *h, const void *p,
+				       bool interior, unsigned int *idx,
+				       const char **why);
+
+/**
+ * mheap_span_high() - should @s be left to drain?
+ * @h: heap
+ * @s: object span
+ *
+ * Placement: a span more than a chunk above the page allocator's lowest
+ * free page is left to drain where possible, so the high regions empty
+ * and can go back (see Documentation/design.rst).
+ *
+ * Return: true if @s sits high.
+ */
+static inline bool mheap_span_high(struct mheap *h, struct mheap_span *s)
+{
+	/*
+	 * search_addr is written under mheap.lock by palloc.c; a stale value
+	 * only moves one placement decision, so it is read without the lock.
+	 */
+	return s->lpage > data_race(READ_ONCE(h->pages.search_addr)) +
+			  MHEAP_CHUNK_PAGES;
+}
 
 #endif /* _MHEAP_INTERNAL_H */

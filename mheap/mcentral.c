@@ -202,27 +202,6 @@ struct mheap_span *mheap_mcentral_grow(struct mheap *h, u8 spanclass,
 	return s;
 }
 
-/**
- * mheap_span_high() - should @s be left to drain?
- * @h: heap
- * @s: object span
- *
- * Placement: a span more than a chunk above the page allocator's lowest
- * free page is left to drain where possible, so the high regions empty
- * and can go back (see Documentation/design.rst).
- *
- * Return: true if @s sits high.
- */
-bool mheap_span_high(struct mheap *h, struct mheap_span *s)
-{
-	/*
-	 * search_addr is written under mheap.lock by palloc.c; a stale value
-	 * only moves one placement decision, so it is read without the lock.
-	 */
-	return s->lpage > data_race(READ_ONCE(h->pages.search_addr)) +
-			  MHEAP_CHUNK_PAGES;
-}
-
 /*
  * File swept @s at @sg by how full it is; the caller holds its mcentral
  * lock.  Returns true if it is empty: the caller must release it.

@@ -639,14 +639,14 @@ again:
 }
 EXPORT_SYMBOL_GPL(mheap_alloc);
 
-static void __mheap_free(struct mheap *h, const void *p)
+static __always_inline void __mheap_free(struct mheap *h, const void *p)
 {
 	struct mheap_span *s;
 	unsigned int idx, cls;
 	const char *why;
 	int kept;
 
-	s = mheap_object_lookup(h, p, false, &idx, &why);
+	s = __mheap_object_lookup(h, p, false, &idx, &why);
 	if (unlikely(!s)) {
 		bad_free(h, p, why);
 		return;
@@ -680,6 +680,16 @@ static void __mheap_free(struct mheap *h, const void *p)
 	this_cpu_inc(h->mcache->frees[cls]);
 }
 
+static noinline void mheap_free_debug(struct mheap *h, const void *p)
+{
+	unsigned long flags;
+
+	/* The lookup's alloc bit test and the claim are one step. */
+	spin_lock_irqsave(&h->free_lock, flags);
+	__mheap_free(h, p);
+	spin_unlock_irqrestore(&h->free_lock, flags);
+}
+
 /**
  * mheap_free() - free an object from mheap_alloc()
  * @h: heap it came from
@@ -696,18 +706,12 @@ static void __mheap_free(struct mheap *h, const void *p)
  */
 void mheap_free(struct mheap *h, const void *p)
 {
-	unsigned long flags;
-
 	if (unlikely(ZERO_OR_NULL_PTR(p)))
 		return;
-	if (likely(!(h->params.flags & MHEAP_DEBUG_FREES))) {
+	if (unlikely(h->params.flags & MHEAP_DEBUG_FREES))
+		mheap_free_debug(h, p);
+	else
 		__mheap_free(h, p);
-		return;
-	}
-	/* The lookup's alloc bit test and the claim are one step. */
-	spin_lock_irqsave(&h->free_lock, flags);
-	__mheap_free(h, p);
-	spin_unlock_irqrestore(&h->free_lock, flags);
 }
 EXPORT_SYMBOL_GPL(mheap_free);
 

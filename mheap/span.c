@@ -449,32 +449,7 @@ struct mheap_span *mheap_object_lookup(struct mheap *h, const void *p,
 				       bool interior, unsigned int *idx,
 				       const char **why)
 {
-	struct mheap_span *s = mheap_span_of(h, p);
-	unsigned long off;
-	unsigned int i;
-
-	if (!s) {
-		*why = "not an object of this heap";
-		return NULL;
-	}
-	/* Pairs with the release publishing an object span. */
-	if (smp_load_acquire(&s->state) != MHEAP_SPAN_IN_USE) {
-		*why = "not an object (a manual span?)";
-		return NULL;
-	}
-	off = (unsigned long)p - s->start;
-	i = s->spanclass ? mheap_obj_index(off, s->obj.divmagic) : 0;
-	if (i >= s->nelems || (!interior && i * s->elemsize != off)) {
-		*why = s->spanclass ? "interior pointer" :
-				      "interior pointer of a large object";
-		return NULL;
-	}
-	if (!test_bit(i, s->obj.alloc_bits)) {
-		*why = "double free";
-		return NULL;
-	}
-	*idx = i;
-	return s;
+	return __mheap_object_lookup(h, p, interior, idx, why);
 }
 EXPORT_SYMBOL_IF_KUNIT(mheap_object_lookup);
 
