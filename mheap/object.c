@@ -292,6 +292,19 @@ static bool free_to_span(struct mheap *h, struct mheap_span *s,
 /* === Magazines ======================================================= */
 
 /*
+ * Is a quarter or more of @h's committed memory free?  Both counts are
+ * written when spans and regions come and go, not by the fast paths; a
+ * moment-old answer only moves one placement decision.
+ */
+static bool heap_sparse(struct mheap *h)
+{
+	unsigned long committed = data_race(READ_ONCE(h->pages.pages_present));
+	unsigned long in_use = atomic_long_read(&h->pages_in_use);
+
+	return in_use < committed - committed / 4;
+}
+
+/*
  * Hand full magazine @m over to its class's depot.  Under the magazine lock.
  * Return: false if the depot has no room.
  */
@@ -371,8 +384,12 @@ static int magazine_put(struct mheap *h, struct mheap_span *s, void *p)
 	 */
 	if (!smp_load_acquire(&h->gc.magazines) || !span_swept(h, s))
 		goto out;
-	/* Placement: a high span drains, its holes are not refilled. */
-	if (mheap_span_high(h, s))
+	/*
+	 * Placement, in a heap with much free memory: a high span drains,
+	 * its holes are not refilled.  In a compact heap a few stray free
+	 * pages make most spans high, and there is little to drain.
+	 */
+	if (heap_sparse(h) && mheap_span_high(h, s))
 		goto out;
 	m = &this_cpu_ptr(h->mcache)->mag[cls];
 	/* Before a depot_put(): the magazine still holds what it held. */
