@@ -129,7 +129,7 @@ struct mheap_arena *mheap_next_arena(struct mheap *h, unsigned long *pos)
  */
 struct mheap_span *mheap_span_of(struct mheap *h, const void *addr)
 {
-	return __mheap_span_of(h, addr);
+	return __mheap_span_of(h, addr, false);
 }
 EXPORT_SYMBOL_GPL(mheap_span_of);
 

@@ -1079,8 +1079,9 @@ __mheap_arena_of(struct mheap *h, unsigned long addr)
 	return smp_load_acquire(&l2[key & (MHEAP_L2_ENTRIES - 1)]);
 }
 
+/* @rcu_held: the caller is in an RCU read-side section already. */
 static __always_inline struct mheap_span *
-__mheap_span_of(struct mheap *h, const void *addr)
+__mheap_span_of(struct mheap *h, const void *addr, bool rcu_held)
 {
 	unsigned long a = (unsigned long)addr;
 	struct mheap_span *const *map;
@@ -1091,8 +1092,10 @@ __mheap_span_of(struct mheap *h, const void *addr)
 	arena = __mheap_arena_of(h, a);
 	if (!arena)
 		return NULL;
-	rcu_read_lock();
-	map = rcu_dereference(arena->spans[mheap_window_of(a)]);
+	if (!rcu_held)
+		rcu_read_lock();
+	map = rcu_dereference_check(arena->spans[mheap_window_of(a)],
+				    rcu_read_lock_any_held());
 	if (map)
 		s = READ_ONCE(map[mheap_window_page(a)]);
 	if (s) {
@@ -1117,15 +1120,16 @@ __mheap_span_of(struct mheap *h, const void *addr)
 				s = NULL;
 		}
 	}
-	rcu_read_unlock();
+	if (!rcu_held)
+		rcu_read_unlock();
 	return s;
 }
 
 static __always_inline struct mheap_span *
 __mheap_object_lookup(struct mheap *h, const void *p, bool interior,
-		      unsigned int *idx, const char **why)
+		      unsigned int *idx, const char **why, bool rcu_held)
 {
-	struct mheap_span *s = __mheap_span_of(h, p);
+	struct mheap_span *s = __mheap_span_of(h, p, rcu_held);
 	unsigned long off;
 	unsigned int i;
 

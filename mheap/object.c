@@ -355,26 +355,29 @@ static bool depot_get(struct mheap *h, unsigned int cls,
 	return ok;
 }
 
+/* Whether this context may use magazines: see &struct mheap_magazine. */
+static __always_inline bool magazines_here(struct mheap *h)
+{
+	return !in_interrupt() && !(h->params.flags & MHEAP_NO_MAGAZINES);
+}
+
 /*
- * Keep @p, a live object of @s with no specials, in this CPU's magazine
- * of its class, if magazines are open, @s is swept for this cycle and
- * does not sit high, and the magazine has room or the depot takes it
- * whole.  The free hook runs here, under the lock, so that a failed
- * attempt leaves the object untouched for the span path.
+ * Keep @p, object @idx of @s, in this CPU's magazine of its class, if
+ * magazines are open, @s is an object span swept for this cycle with no
+ * specials (a free must drop them with the object) that need not drain,
+ * and the magazine has room or the depot takes it whole.  Under the
+ * magazine lock.  The free hook runs here, so that a failed attempt
+ * leaves the object untouched for the span path.
  *
  * Return: 1 if kept, 0 if the span path must free it, -1 if it is in the
  * magazine already (a double free).
  */
-static int magazine_put(struct mheap *h, struct mheap_span *s, void *p)
+static __always_inline int magazine_put(struct mheap *h, struct mheap_span *s,
+					void *p)
 {
 	unsigned int cls = mheap_spanclass_sizeclass(s->spanclass), i;
 	struct mheap_magazine *m;
-	int ret = 0;
 
-	/* Interrupt handlers free to the spans: see &struct mheap_magazine. */
-	if (in_interrupt() || (h->params.flags & MHEAP_NO_MAGAZINES))
-		return 0;
-	local_lock(&h->mcache->mag_lock);
 	/*
 	 * Pairs with the release in mheap_gc_end(): magazines seen open, the
 	 * sweep generation read next is the one they opened under.  They
@@ -382,32 +385,28 @@ static int magazine_put(struct mheap *h, struct mheap_span *s, void *p)
 	 * this CPU under this lock), so the generation holds while @p sits
 	 * in the magazine.
 	 */
-	if (!smp_load_acquire(&h->gc.magazines) || !span_swept(h, s))
-		goto out;
+	if (!smp_load_acquire(&h->gc.magazines) || !cls ||
+	    READ_ONCE(s->specials) || !span_swept(h, s))
+		return 0;
 	/*
 	 * Placement, in a heap with much free memory: a high span drains,
 	 * its holes are not refilled.  In a compact heap a few stray free
 	 * pages make most spans high, and there is little to drain.
 	 */
 	if (heap_sparse(h) && mheap_span_high(h, s))
-		goto out;
+		return 0;
 	m = &this_cpu_ptr(h->mcache)->mag[cls];
 	/* Before a depot_put(): the magazine still holds what it held. */
 	for (i = 0; i < m->count; i++) {
-		if (m->objs[i] == p) {
-			ret = -1;
-			goto out;
-		}
+		if (m->objs[i] == p)
+			return -1;
 	}
 	if (m->count == m->cap && !depot_put(h, cls, m))
-		goto out;
+		return 0;
 	mheap_free_hook(s, p);
 	m->objs[m->count++] = p;
 	this_cpu_inc(h->mcache->frees[cls]);
-	ret = 1;
-out:
-	local_unlock(&h->mcache->mag_lock);
-	return ret;
+	return 1;
 }
 
 /*
@@ -419,7 +418,7 @@ static void *magazine_get(struct mheap *h, unsigned int cls)
 	struct mheap_magazine *m;
 	void *p = NULL;
 
-	if (in_interrupt() || (h->params.flags & MHEAP_NO_MAGAZINES))
+	if (!magazines_here(h))
 		return NULL;
 	local_lock(&h->mcache->mag_lock);
 	m = &this_cpu_ptr(h->mcache)->mag[cls];
@@ -660,10 +659,25 @@ static __always_inline void __mheap_free(struct mheap *h, const void *p)
 {
 	struct mheap_span *s;
 	unsigned int idx, cls;
-	const char *why;
-	int kept;
+	const char *why = NULL;	/* set where s is NULL; for the compiler */
+	int kept = 0;
 
-	s = __mheap_object_lookup(h, p, false, &idx, &why);
+	if (magazines_here(h)) {
+		local_lock(&h->mcache->mag_lock);
+		/* The lock is an RCU read-side section for the lookup. */
+		s = __mheap_object_lookup(h, p, false, &idx, &why, true);
+		if (likely(s))
+			kept = magazine_put(h, s, (void *)p);
+		local_unlock(&h->mcache->mag_lock);
+		if (likely(kept > 0))
+			return;
+		if (kept < 0) {
+			bad_free(h, p, "double free");
+			return;
+		}
+	} else {
+		s = __mheap_object_lookup(h, p, false, &idx, &why, false);
+	}
 	if (unlikely(!s)) {
 		bad_free(h, p, why);
 		return;
@@ -671,15 +685,6 @@ static __always_inline void __mheap_free(struct mheap *h, const void *p)
 	if (!s->spanclass) {
 		large_free(h, s, (void *)p);
 		return;
-	}
-	if (likely(!READ_ONCE(s->specials))) {
-		kept = magazine_put(h, s, (void *)p);
-		if (likely(kept > 0))
-			return;
-		if (kept < 0) {
-			bad_free(h, p, "double free");
-			return;
-		}
 	}
 	/* A sweep may be about to free it: the collector may own it. */
 	if (unlikely(!span_swept(h, s)) &&

@@ -449,7 +449,7 @@ struct mheap_span *mheap_object_lookup(struct mheap *h, const void *p,
 				       bool interior, unsigned int *idx,
 				       const char **why)
 {
-	return __mheap_object_lookup(h, p, interior, idx, why);
+	return __mheap_object_lookup(h, p, interior, idx, why, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(mheap_object_lookup);
 

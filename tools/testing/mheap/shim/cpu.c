@@ -47,9 +47,14 @@ void us_set_cpu(unsigned int cpu)
 	us_cpu = cpu % us_nr_cpus;
 }
 
+/*
+ * As in the kernel, whose RCU waits for preemption-disabled sections too,
+ * the outermost one is an RCU read-side section.
+ */
 void us_preempt_disable(void)
 {
 	if (us_preempt_depth++ == 0) {
+		us_rcu_read_lock();
 		held_cpu = us_cpu;
 		pthread_mutex_lock(&cpu_lock[held_cpu]);
 	}
@@ -64,6 +69,7 @@ void us_preempt_enable(void)
 	if (--us_preempt_depth == 0) {
 		pthread_mutex_unlock(&cpu_lock[held_cpu]);
 		held_cpu = -1;
+		us_rcu_read_unlock();
 	}
 }
 
