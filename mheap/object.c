@@ -298,6 +298,7 @@ static bool free_to_span(struct mheap *h, struct mheap_span *s,
  */
 static bool heap_sparse(struct mheap *h)
 {
+	/* Written under mheap.lock; read without, as in mheap_span_high(). */
 	unsigned long committed = data_race(READ_ONCE(h->pages.pages_present));
 	unsigned long in_use = atomic_long_read(&h->pages_in_use);
 
