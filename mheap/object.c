@@ -723,7 +723,7 @@ static noinline void mheap_free_debug(struct mheap *h, const void *p)
  * interior pointer, a double free) is refused: counted in bad_frees,
  * reported in the kernel log, and nothing is freed.  Without
  * %MHEAP_DEBUG_FREES, a double free is missed when the object sits in
- * another CPU's magazine, or when two frees of it race.
+ * another CPU's magazine or in a depot, or when two frees of it race.
  *
  * Context: any context.
  */

@@ -56,7 +56,34 @@ extern const u8 mheap_class_npages[MHEAP_NUM_CLASSES];
 extern const u16 mheap_class_nelems[MHEAP_NUM_CLASSES];
 extern const u32 mheap_class_divmagic[MHEAP_NUM_CLASSES];
 
-unsigned int mheap_size_to_class(size_t size);
+#define MHEAP_SIZE_TO_CLASS8_LEN	(MHEAP_SMALL_SIZE_MAX / MHEAP_SMALL_SIZE_DIV + 1)
+#define MHEAP_SIZE_TO_CLASS128_LEN	\
+	((MHEAP_MAX_SMALL - MHEAP_SMALL_SIZE_MAX) / MHEAP_LARGE_SIZE_DIV + 1)
+
+/* Size to class, one entry per 8 bytes up to 1 KiB, per 128 above. */
+extern const u8 mheap_size_to_class8[MHEAP_SIZE_TO_CLASS8_LEN];
+extern const u8 mheap_size_to_class128[MHEAP_SIZE_TO_CLASS128_LEN];
+
+/**
+ * mheap_size_to_class() - size class of an allocation request
+ * @size: requested bytes
+ *
+ * Inline: every allocation asks.
+ *
+ * Return: the smallest class whose objects hold @size bytes, or 0 if
+ * @size is 0 or larger than %MHEAP_MAX_SMALL.
+ */
+static inline unsigned int mheap_size_to_class(size_t size)
+{
+	if (size <= MHEAP_SMALL_SIZE_MAX)
+		return mheap_size_to_class8[(size + MHEAP_SMALL_SIZE_DIV - 1) /
+					    MHEAP_SMALL_SIZE_DIV];
+	if (size <= MHEAP_MAX_SMALL)
+		return mheap_size_to_class128[(size - MHEAP_SMALL_SIZE_MAX +
+					       MHEAP_LARGE_SIZE_DIV - 1) /
+					      MHEAP_LARGE_SIZE_DIV];
+	return 0;
+}
 
 /**
  * mheap_obj_index() - index of the object holding a byte of a span

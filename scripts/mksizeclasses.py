@@ -243,8 +243,9 @@ def c_section(classes):
     n8 = SMALL_SIZE_MAX // SMALL_SIZE_DIV + 1
     vals = ['%d' % v for v in size_lookup(classes, 0, SMALL_SIZE_DIV, n8)]
     out.append('/* Index k: class of the sizes 8k - 7 .. 8k. */')
-    out.extend(c_array('static const u8 size_to_class8[SIZE_TO_CLASS8_LEN]',
-                       vals, 12, 2))
+    out.extend(c_array('const u8 mheap_size_to_class8'
+                       '[MHEAP_SIZE_TO_CLASS8_LEN]', vals, 12, 2))
+    out.append('EXPORT_SYMBOL_IF_KUNIT(mheap_size_to_class8);')
     out.append('')
 
     n128 = (MAX_SMALL - SMALL_SIZE_MAX) // LARGE_SIZE_DIV + 1
@@ -252,9 +253,9 @@ def c_section(classes):
                                           LARGE_SIZE_DIV, n128)]
     out.append('/* Index k: class of the sizes 1024 + 128k - 127 .. '
                '1024 + 128k. */')
-    out.extend(c_array('static const u8 '
-                       'size_to_class128[SIZE_TO_CLASS128_LEN]',
-                       vals, 12, 2))
+    out.extend(c_array('const u8 mheap_size_to_class128'
+                       '[MHEAP_SIZE_TO_CLASS128_LEN]', vals, 12, 2))
+    out.append('EXPORT_SYMBOL_IF_KUNIT(mheap_size_to_class128);')
     out.append('')
     out.append(END)
     return '\n'.join(out) + '\n'
