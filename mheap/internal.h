@@ -497,7 +497,11 @@ enum mheap_bgsweep_state {
  *		are allocated marked.
  * @magazines:	whether frees may fill the CPUs' magazines: outside
  *		marking, in a heap without %MHEAP_NO_MAGAZINES.  Written
- *		under mheap.gc_lock, read by frees under the mcache lock.
+ *		under mheap.gc_lock, read by frees under the magazine lock.
+ * @drain_high:	a quarter or more of the heap's committed memory is free,
+ *		so frees of objects of high spans skip the magazines
+ *		(placement).  A hint: recomputed by any CPU on refills and
+ *		depot moves, read without a lock.
  * @flushing:	mheap_gc_end() has yet to flush the mcaches: spans cached
  *		before the cycle ended may still need sweeping.
  * @active:	sweeps in progress, plus %MHEAP_SWEEP_DRAINED once no span
@@ -552,6 +556,7 @@ struct mheap_gc {
 	u32 sweepgen ____cacheline_aligned_in_smp;
 	bool marking;
 	bool magazines;
+	bool drain_high;
 	bool flushing ____cacheline_aligned_in_smp;
 	atomic_t active;
 	atomic_t transit[2];

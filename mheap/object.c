@@ -52,6 +52,35 @@ static void bad_free(struct mheap *h, const void *p, const char *why)
 	pr_err_ratelimited("%s: bad free of %p: %s\n", h->name, p, why);
 }
 
+/* === Placement hint ================================================ */
+
+/*
+ * Is a quarter or more of @h's committed memory free?  Both counts are
+ * written when spans and regions come and go, not by the fast paths; a
+ * moment-old answer only moves one placement decision.
+ */
+static bool heap_sparse(struct mheap *h)
+{
+	/* Written under mheap.lock; read without, as in mheap_span_high(). */
+	unsigned long committed = data_race(READ_ONCE(h->pages.pages_present));
+	unsigned long in_use = atomic_long_read(&h->pages_in_use);
+
+	return in_use < committed - committed / 4;
+}
+
+/*
+ * Recompute &mheap_gc.drain_high, on the slow paths only (refills, depot
+ * moves): the counts it reads are written by every CPU that builds or
+ * frees a span, and a free should not read them.
+ */
+static void update_drain_high(struct mheap *h)
+{
+	bool sparse = heap_sparse(h);
+
+	if (READ_ONCE(h->gc.drain_high) != sparse)
+		WRITE_ONCE(h->gc.drain_high, sparse);
+}
+
 /* === The mcache's scan ============================================= */
 
 static u64 alloc_cache_at(const struct mheap_objspan *o, unsigned int idx)
@@ -145,6 +174,7 @@ static struct mheap_span *mcache_refill(struct mheap *h, u8 spanclass,
 	struct mheap_span *s, *fresh;
 	u32 fsg;
 
+	update_drain_high(h);
 	mheap_deduct_sweep_credit(h, mheap_class_npages[cls] << PAGE_SHIFT);
 	s = mheap_mcentral_cache_span(h, spanclass, tsg);
 	if (s)
@@ -292,20 +322,6 @@ static bool free_to_span(struct mheap *h, struct mheap_span *s,
 /* === Magazines ======================================================= */
 
 /*
- * Is a quarter or more of @h's committed memory free?  Both counts are
- * written when spans and regions come and go, not by the fast paths; a
- * moment-old answer only moves one placement decision.
- */
-static bool heap_sparse(struct mheap *h)
-{
-	/* Written under mheap.lock; read without, as in mheap_span_high(). */
-	unsigned long committed = data_race(READ_ONCE(h->pages.pages_present));
-	unsigned long in_use = atomic_long_read(&h->pages_in_use);
-
-	return in_use < committed - committed / 4;
-}
-
-/*
  * Hand full magazine @m over to its class's depot.  Under the magazine lock.
  * Return: false if the depot has no room.
  */
@@ -315,6 +331,7 @@ static bool depot_put(struct mheap *h, unsigned int cls,
 	struct mheap_depot *d = &h->depot[cls];
 	bool ok;
 
+	update_drain_high(h);
 	spin_lock(&d->lock);
 	ok = d->count + m->cap <= MHEAP_DEPOT_MAGAZINES * m->cap;
 	if (ok) {
@@ -345,6 +362,7 @@ static bool depot_get(struct mheap *h, unsigned int cls,
 	 */
 	if (!smp_load_acquire(&h->gc.magazines))
 		return false;
+	update_drain_high(h);
 	spin_lock(&d->lock);
 	ok = d->count >= m->cap;
 	if (ok) {
@@ -394,7 +412,7 @@ static __always_inline int magazine_put(struct mheap *h, struct mheap_span *s,
 	 * its holes are not refilled.  In a compact heap a few stray free
 	 * pages make most spans high, and there is little to drain.
 	 */
-	if (heap_sparse(h) && mheap_span_high(h, s))
+	if (READ_ONCE(h->gc.drain_high) && mheap_span_high(h, s))
 		return 0;
 	m = &this_cpu_ptr(h->mcache)->mag[cls];
 	/* Before a depot_put(): the magazine still holds what it held. */
