@@ -8,6 +8,7 @@
  */
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include "helpers.h"
@@ -640,6 +641,91 @@ static void race_ensure_swept_spare(struct kunit *test)
 	mheap_destroy(h);
 }
 
+/*
+ * A free held at a point where it may hold a spinlock (MHEAP_DEBUG_FREES
+ * serialises frees under one): it spins there instead of sleeping, for
+ * RACE_SPIN_MS, then goes on by itself.
+ */
+#define RACE_SPIN_MS	300
+
+static struct task_struct *race_spin_task;
+static atomic_t race_spin_reached;
+
+static void race_spin_hook(struct mheap *h, enum mheap_test_point tp)
+{
+	if (h != READ_ONCE(race_heap) || tp != MHEAP_TP_FREE_CHECKED ||
+	    current != READ_ONCE(race_spin_task))
+		return;
+	atomic_set(&race_spin_reached, 1);
+	mdelay(RACE_SPIN_MS);
+}
+
+/*
+ * Two frees of one object race: the first has passed its checks and is
+ * held before the free hook; the second, on the other CPU, arrives; then
+ * the slot is allocated again and written.  With debug_frees the second
+ * free waits for the first and is refused, and the new owner's object is
+ * left alone.  Without it the second frees the slot at once, the slot is
+ * handed out again, and the first free's hook then poisons the new
+ * owner's object, which KASAN reports when the test reads it.
+ */
+static void race_double_free_debug(struct kunit *test)
+{
+	struct mheap *h = kunit_mheap_flags(test, "race_dfree", MHEAP_REGION_AUTO,
+					    0, MHEAP_DEBUG_FREES);
+	unsigned int n = mheap_class_nelems[mheap_size_to_class(64)], i;
+	long bad = counter(h, MHEAP_CNT_BAD_FREES);
+	unsigned int me, other;
+	struct race_worker f;
+	void **objs, *p, *q;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	objs = kunit_kcalloc(test, n, sizeof(*objs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	migrate_disable();
+	/* One full span, so that the next allocation here rescans it. */
+	for (i = 0; i < n; i++) {
+		objs[i] = mheap_alloc(h, 64, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	p = objs[0];
+	memset(p, 0x11, 64);
+	me = raw_smp_processor_id();
+	other = cpumask_any_but(cpu_online_mask, me);
+	worker_create(test, &f, h, do_free);
+	f.p = p;
+	kthread_bind(f.task, other);
+	atomic_set(&race_spin_reached, 0);
+	WRITE_ONCE(race_spin_task, f.task);
+	WRITE_ONCE(race_heap, h);
+	WRITE_ONCE(mheap_test_hook, race_spin_hook);
+	wake_up_process(f.task);
+	while (!atomic_read(&race_spin_reached) && !completion_done(&f.done))
+		cpu_relax();
+	KUNIT_EXPECT_TRUE(test, atomic_read(&race_spin_reached));
+	/* The second free, while the first one is held. */
+	mheap_free(h, p);
+	q = mheap_alloc(h, 64, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_PTR_EQ(test, q, p);
+	memset(q, 0x22, 64);
+	migrate_enable();
+	worker_wait(test, &f);
+	WRITE_ONCE(mheap_test_hook, NULL);
+	WRITE_ONCE(race_spin_task, NULL);
+	WRITE_ONCE(race_heap, NULL);
+
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), bad + 1);
+	KUNIT_EXPECT_EQ(test, mheap_ksize(h, q), 64UL);
+	KUNIT_EXPECT_NULL(test, memchr_inv(q, 0x22, 64));
+	for (i = 1; i < n; i++)
+		mheap_free(h, objs[i]);
+	mheap_free(h, q);
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), bad + 1);
+	mheap_destroy(h);
+}
+
 static struct kunit_case mheap_races_cases[] = {
 	KUNIT_CASE_SLOW(race_stale_sweepgen),
 	KUNIT_CASE_SLOW(race_refill_transit),
@@ -650,6 +736,7 @@ static struct kunit_case mheap_races_cases[] = {
 	KUNIT_CASE_SLOW(race_ensure_swept_spare),
 	KUNIT_CASE_SLOW(race_finalizer_vs_cycle),
 	KUNIT_CASE_SLOW(race_finalizer_queued_vs_cycle),
+	KUNIT_CASE_SLOW(race_double_free_debug),
 	{}
 };
 
