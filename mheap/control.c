@@ -8,8 +8,8 @@
  *   alloc size=N [count=C]    allocate C (default 1) objects of N bytes
  *                             (1 to 1 MiB) into the pool; N may be a range
  *                             A-B, each object's size then drawn uniformly
- *   free all                  free everything in the pool (and the
- *                             empty spare spans mcentral kept)
+ *   free all                  free everything in the pool (and empty
+ *                             the magazines and mcentral's spares)
  *   release                   unmap every region with no page in use
  *   scavenge bytes=N          give at least N bytes of free memory back
  *   limit bytes=N             set the soft memory limit (0: none)
@@ -249,8 +249,11 @@ static void control_free_all(struct mheap *h)
 		mheap_free_manual(h, s);
 		cond_resched();
 	}
-	/* Nothing of the pool left: mcentral's empty spares go too. */
-	mheap_mcentral_drop_spares(h);
+	/*
+	 * Nothing of the pool left: the magazines give their objects back
+	 * and mcentral's empty spares go too.
+	 */
+	mheap_mcache_flush_all(h);
 }
 
 /*
