@@ -381,7 +381,7 @@ static __always_inline bool magazines_here(struct mheap *h)
 }
 
 /*
- * Keep @p, object @idx of @s, in this CPU's magazine of its class, if
+ * Keep @p, an object of @s, in this CPU's magazine of its class, if
  * magazines are open, @s is an object span swept for this cycle with no
  * specials (a free must drop them with the object) that need not drain,
  * and the magazine has room or the depot takes it whole.  Under the
@@ -449,37 +449,48 @@ static void *magazine_get(struct mheap *h, unsigned int cls)
 	return p;
 }
 
+/* Give @p, an object a magazine or a depot kept, back to its span. */
+static void kept_to_span(struct mheap *h, void *p)
+{
+	struct mheap_span *s;
+	unsigned int idx;
+	const char *why;
+
+	s = mheap_object_lookup(h, p, false, &idx, &why);
+	/* Only a racing double free of @p takes it first. */
+	if (!s || !free_to_span(h, s, idx))
+		bad_free(h, p, "double free (concurrent)");
+}
+
 /*
  * Give every object of @c's magazines back to its span.  Called by the
  * owner under its magazine lock, or for a CPU that runs no mheap code.
  */
 static void magazines_empty(struct mheap *h, struct mheap_mcache *c)
 {
-	unsigned int cls, idx;
-	struct mheap_span *s;
-	const char *why;
+	unsigned int cls;
 
 	for (cls = 1; cls < MHEAP_NUM_CLASSES; cls++) {
 		struct mheap_magazine *m = &c->mag[cls];
 
-		while (m->count) {
-			void *p = m->objs[--m->count];
-
-			s = mheap_object_lookup(h, p, false, &idx, &why);
-			/* Only a racing double free of @p takes it first. */
-			if (!s || !free_to_span(h, s, idx))
-				bad_free(h, p, "double free (concurrent)");
-		}
+		while (m->count)
+			kept_to_span(h, m->objs[--m->count]);
 	}
+}
+
+/* This CPU empties its own magazines, under its magazine lock. */
+static void magazines_empty_here(struct mheap *h)
+{
+	local_lock(&h->mcache->mag_lock);
+	magazines_empty(h, this_cpu_ptr(h->mcache));
+	local_unlock(&h->mcache->mag_lock);
 }
 
 /* Give every object of every depot back to its span. */
 static void depots_empty(struct mheap *h)
 {
 	void *objs[MHEAP_MAGAZINE_SIZE];
-	unsigned int cls, n, i, idx;
-	struct mheap_span *s;
-	const char *why;
+	unsigned int cls, n, i;
 
 	for (cls = 1; cls < MHEAP_NUM_CLASSES; cls++) {
 		struct mheap_depot *d = &h->depot[cls];
@@ -490,13 +501,8 @@ static void depots_empty(struct mheap *h)
 			d->count -= n;
 			memcpy(objs, d->objs + d->count, n * sizeof(void *));
 			spin_unlock(&d->lock);
-			for (i = 0; i < n; i++) {
-				s = mheap_object_lookup(h, objs[i], false, &idx,
-							&why);
-				if (!s || !free_to_span(h, s, idx))
-					bad_free(h, objs[i],
-						 "double free (concurrent)");
-			}
+			for (i = 0; i < n; i++)
+				kept_to_span(h, objs[i]);
 		} while (n);
 	}
 }
@@ -815,9 +821,7 @@ static void mcache_flush_fn(struct work_struct *work)
 	unsigned long flags;
 	unsigned int sc;
 
-	local_lock(&h->mcache->mag_lock);
-	magazines_empty(h, this_cpu_ptr(h->mcache));
-	local_unlock(&h->mcache->mag_lock);
+	magazines_empty_here(h);
 	local_lock_irqsave(&h->mcache->lock, flags);
 	c = this_cpu_ptr(h->mcache);
 	for (sc = 0; sc < MHEAP_NUM_SPANCLASSES; sc++) {
@@ -836,11 +840,8 @@ static void magazines_empty_fn(struct work_struct *work)
 {
 	struct mheap_mcache *c = container_of(work, struct mheap_mcache,
 					      mag_work);
-	struct mheap *h = c->heap;
 
-	local_lock(&h->mcache->mag_lock);
-	magazines_empty(h, this_cpu_ptr(h->mcache));
-	local_unlock(&h->mcache->mag_lock);
+	magazines_empty_here(c->heap);
 }
 
 /* Run every online CPU's magazine or flush work, and wait for them all. */
@@ -877,7 +878,7 @@ void mheap_magazines_close(struct mheap *h)
 	lockdep_assert_held(&h->gc_lock);
 	WRITE_ONCE(h->gc.magazines, false);
 	/*
-	 * Each CPU empties its own, under its mcache lock: a free or a
+	 * Each CPU empties its own, under its magazine lock: a free or a
 	 * depot_get() that saw them open has filled its magazine before, and
 	 * one after sees them closed (the work is queued after the store).
 	 * Then no CPU puts into a depot or takes from one any more.
