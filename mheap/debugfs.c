@@ -211,9 +211,9 @@ static int sweep_show(struct seq_file *m, void *v)
 		   mheap_bgsweep_state_names[bg] : "?");
 	seq_printf(m, "sweepers: %d\n",
 		   atomic_read(&gc->active) & ~MHEAP_SWEEP_DRAINED);
-	seq_printf(m, "finalizers_queued: %ld\n",
-		   atomic_long_read(&gc->fin_queued));
-	seq_printf(m, "finalizers_run: %ld\n", atomic_long_read(&gc->fin_run));
+	for (i = 0; i < MHEAP_FIN_STAT_COUNT; i++)
+		seq_printf(m, "%s: %lld\n", mheap_fin_stat_names[i],
+			   mheap_fin_stat_read(gc, i));
 	seq_printf(m, "specials: %ld\n", atomic_long_read(&gc->specials));
 	return 0;
 }
@@ -224,20 +224,15 @@ DEFINE_SHOW_ATTRIBUTE(sweep);
 static int reclaim_show(struct seq_file *m, void *v)
 {
 	struct mheap_gc *gc = &((struct mheap *)m->private)->gc;
+	int i;
 
 	seq_printf(m, "reclaim_index: %ld\n", atomic_long_read(&gc->reclaim_index));
 	seq_printf(m, "reclaim_end: %lu\n", READ_ONCE(gc->reclaim_end));
 	seq_printf(m, "reclaim_credit: %ld\n",
 		   atomic_long_read(&gc->reclaim_credit));
-	seq_printf(m, "pages_scanned: %ld\n",
-		   atomic_long_read(&gc->reclaim_scanned));
-	seq_printf(m, "pages_reclaimed: %ld\n",
-		   atomic_long_read(&gc->reclaim_pages));
-	seq_printf(m, "spans_reclaimed: %ld\n",
-		   atomic_long_read(&gc->reclaim_spans));
-	seq_printf(m, "calls: %ld\n", atomic_long_read(&gc->reclaim_calls));
-	seq_printf(m, "time_ns: %lld\n",
-		   (long long)atomic64_read(&gc->reclaim_ns));
+	for (i = 0; i < MHEAP_RECLAIM_STAT_COUNT; i++)
+		seq_printf(m, "%s: %lld\n", mheap_reclaim_stat_names[i],
+			   mheap_reclaim_stat_read(gc, i));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(reclaim);

@@ -20,7 +20,7 @@
 #include <kunit/visibility.h>
 #include "internal.h"
 
-const char *const mheap_fault_names[MHEAP_FAULT_COUNT] = {
+const char *const mheap_fault_names[] = {
 	[MHEAP_FAULT_GROW]	= MHEAP_FAULT_PREFIX "grow",
 	[MHEAP_FAULT_MAP]	= MHEAP_FAULT_PREFIX "map",
 	[MHEAP_FAULT_METADATA]	= MHEAP_FAULT_PREFIX "metadata",

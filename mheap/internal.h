@@ -489,6 +489,30 @@ enum mheap_bgsweep_state {
 	MHEAP_BGSWEEP_OFF,
 };
 
+/*
+ * The reclaimer's statistics (reclaim.c names them): all time, each an
+ * atomic64_t of &mheap_gc, added to once per chunk or call, so shared
+ * counters cost nothing that matters.
+ */
+enum mheap_reclaim_stat {
+	MHEAP_RECLAIM_PAGES_SCANNED,	/* pages looked at */
+	MHEAP_RECLAIM_PAGES,		/* pages freed */
+	MHEAP_RECLAIM_SPANS,		/* spans freed */
+	MHEAP_RECLAIM_CALLS,		/* calls to the reclaimer */
+	MHEAP_RECLAIM_TIME_NS,		/* time spent in it */
+	MHEAP_RECLAIM_STAT_COUNT,
+};
+
+/* Finalizer statistics (special.c names them), all time, as above. */
+enum mheap_fin_stat {
+	MHEAP_FIN_QUEUED,	/* finalizers of dead objects queued */
+	MHEAP_FIN_RUN,		/* finalizers run */
+	MHEAP_FIN_STAT_COUNT,
+};
+
+extern const char *const mheap_reclaim_stat_names[];
+extern const char *const mheap_fin_stat_names[];
+
 /**
  * struct mheap_gc - a heap's collection cycles, sweeping, reclaim, specials
  * @sweepgen:	heap sweep generation, += 2 per cycle; written under
@@ -537,18 +561,13 @@ enum mheap_bgsweep_state {
  * @reclaim_index: next chunk of the page-number space the reclaimer scans.
  * @reclaim_end: chunks that existed when the cycle ended.
  * @reclaim_credit: pages reclaimed beyond what callers asked for.
- * @reclaim_scanned: pages the reclaimer looked at.
- * @reclaim_pages: pages it freed.
- * @reclaim_spans: spans it freed.
- * @reclaim_calls: calls to the reclaimer.
- * @reclaim_ns:	time spent in it.
+ * @reclaim_stat: the reclaimer's statistics, by &enum mheap_reclaim_stat.
  * @special_lock: protects every span's @specials and @finq; irq-safe.
  * @finq:	finalizers of dead objects, waiting to run.
  * @fin_work:	runs them, in process context.
- * @fin_queued:	finalizers queued, all time.
  * @fin_running: finalizers taken off @finq whose run is not over; a
  *		cycle does not end before it drops to 0.
- * @fin_run:	finalizers run.
+ * @fin_stat:	finalizer statistics, by &enum mheap_fin_stat.
  * @specials:	specials attached.
  */
 struct mheap_gc {
@@ -576,19 +595,26 @@ struct mheap_gc {
 	atomic_long_t reclaim_index;
 	unsigned long reclaim_end;
 	atomic_long_t reclaim_credit;
-	atomic_long_t reclaim_scanned;
-	atomic_long_t reclaim_pages;
-	atomic_long_t reclaim_spans;
-	atomic_long_t reclaim_calls;
-	atomic64_t reclaim_ns;
+	atomic64_t reclaim_stat[MHEAP_RECLAIM_STAT_COUNT];
 	spinlock_t special_lock;	/* see above */
 	struct mheap_special *finq;
 	struct work_struct fin_work;
-	atomic_long_t fin_queued;
 	atomic_t fin_running;
-	atomic_long_t fin_run;
+	atomic64_t fin_stat[MHEAP_FIN_STAT_COUNT];
 	atomic_long_t specials;
 };
+
+static inline s64 mheap_reclaim_stat_read(struct mheap_gc *gc,
+					  enum mheap_reclaim_stat i)
+{
+	return atomic64_read(&gc->reclaim_stat[i]);
+}
+
+static inline s64 mheap_fin_stat_read(struct mheap_gc *gc,
+				      enum mheap_fin_stat i)
+{
+	return atomic64_read(&gc->fin_stat[i]);
+}
 
 /* === Heap ============================================================ */
 
@@ -936,7 +962,7 @@ unsigned long mheap_sweepone(struct mheap *h, enum mheap_sweep_src src);
 void mheap_deduct_sweep_credit(struct mheap *h, unsigned long bytes);
 void mheap_sweep_pace(struct mheap *h);
 void mheap_bgsweep_set(struct mheap *h, bool on);
-extern const char *const mheap_sweep_src_names[MHEAP_SWEEP_SRC_COUNT];
+extern const char *const mheap_sweep_src_names[];
 extern const char *const mheap_bgsweep_state_names[];
 
 /* reclaim.c */
@@ -981,7 +1007,7 @@ void mheap_scavenger_destroy(struct mheap *h);
 void mheap_scavenger_kick(struct mheap *h);
 void mheap_scavenger_set(struct mheap *h, bool on);
 unsigned long mheap_retain_goal(struct mheap *h);
-extern const char *const mheap_release_src_names[MHEAP_SRC_COUNT];
+extern const char *const mheap_release_src_names[];
 
 /* control.c */
 int mheap_control(struct mheap *h, char *line);
@@ -1023,7 +1049,7 @@ static inline struct fault_attr *mheap_fault_attr(enum mheap_fault kind)
 	return NULL;
 }
 #endif
-extern const char *const mheap_fault_names[MHEAP_FAULT_COUNT];
+extern const char *const mheap_fault_names[];
 void mheap_fault_debugfs_init(struct dentry *root);
 
 /* debugfs.c */

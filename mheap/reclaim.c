@@ -20,6 +20,23 @@
 #include "internal.h"
 #include <trace/events/mheap.h>
 
+/* The lines of <heap>/reclaim after its state, in enum order. */
+const char *const mheap_reclaim_stat_names[] = {
+	[MHEAP_RECLAIM_PAGES_SCANNED]	= "pages_scanned",
+	[MHEAP_RECLAIM_PAGES]		= "pages_reclaimed",
+	[MHEAP_RECLAIM_SPANS]		= "spans_reclaimed",
+	[MHEAP_RECLAIM_CALLS]		= "calls",
+	[MHEAP_RECLAIM_TIME_NS]		= "time_ns",
+};
+
+static_assert(ARRAY_SIZE(mheap_reclaim_stat_names) == MHEAP_RECLAIM_STAT_COUNT);
+
+static void reclaim_stat_add(struct mheap *h, enum mheap_reclaim_stat i,
+			     u64 n)
+{
+	atomic64_add(n, &h->gc.reclaim_stat[i]);
+}
+
 /* The virtual address of page-number chunk @chunk, or 0 if none maps it. */
 static unsigned long chunk_base(struct mheap *h, unsigned long chunk)
 {
@@ -59,7 +76,7 @@ static unsigned long reclaim_span(struct mheap *h, struct mheap_arena *a,
 		return 0;
 	n = mheap_sweep_span(h, s, sg, MHEAP_SWEEP_RECLAIM, false, &ctx);
 	if (n)
-		atomic_long_inc(&h->gc.reclaim_spans);
+		reclaim_stat_add(h, MHEAP_RECLAIM_SPANS, 1);
 	return n;
 }
 
@@ -110,7 +127,7 @@ static unsigned long reclaim_chunk(struct mheap *h, unsigned long chunk, u32 sg)
 		freed += reclaim_range(h, addr, n, sg);
 		done += n;
 	}
-	atomic_long_add(MHEAP_CHUNK_PAGES, &h->gc.reclaim_scanned);
+	reclaim_stat_add(h, MHEAP_RECLAIM_PAGES_SCANNED, MHEAP_CHUNK_PAGES);
 	trace_mheap_reclaim_chunk(h, chunk, MHEAP_CHUNK_PAGES, freed);
 	return freed;
 }
@@ -152,7 +169,7 @@ static unsigned long reclaim_scan(struct mheap *h, unsigned long need)
 			break;
 		}
 		n = reclaim_chunk(h, chunk, sg);
-		atomic_long_add(n, &h->gc.reclaim_pages);
+		reclaim_stat_add(h, MHEAP_RECLAIM_PAGES, n);
 		if (n > need) {
 			atomic_long_add(n - need, &h->gc.reclaim_credit);
 			n = need;
@@ -161,7 +178,7 @@ static unsigned long reclaim_scan(struct mheap *h, unsigned long need)
 		got += n;
 	}
 	mheap_sweep_end(h);
-	atomic64_add(ktime_get_ns() - t0, &h->gc.reclaim_ns);
+	reclaim_stat_add(h, MHEAP_RECLAIM_TIME_NS, ktime_get_ns() - t0);
 	return got;
 }
 
@@ -178,7 +195,7 @@ static unsigned long reclaim_scan(struct mheap *h, unsigned long need)
  */
 unsigned long mheap_reclaim_scan(struct mheap *h, unsigned long npages)
 {
-	atomic_long_inc(&h->gc.reclaim_calls);
+	reclaim_stat_add(h, MHEAP_RECLAIM_CALLS, 1);
 	return reclaim_scan(h, npages);
 }
 
@@ -201,7 +218,7 @@ unsigned long mheap_reclaim(struct mheap *h, unsigned long npages)
 
 	if (mheap_sweep_done(h) || !npages)
 		return 0;
-	atomic_long_inc(&h->gc.reclaim_calls);
+	reclaim_stat_add(h, MHEAP_RECLAIM_CALLS, 1);
 	got = take_credit(h, npages);
 	if (got < npages)
 		got += reclaim_scan(h, npages - got);

@@ -27,12 +27,14 @@
 #define SCAV_BUSY_DELAY		msecs_to_jiffies(10)
 #define SCAV_IDLE_DELAY		msecs_to_jiffies(1000)
 
-const char *const mheap_release_src_names[MHEAP_SRC_COUNT] = {
+const char *const mheap_release_src_names[] = {
 	[MHEAP_SRC_BACKGROUND]	= "background",
 	[MHEAP_SRC_ASSIST]	= "assist",
 	[MHEAP_SRC_SHRINKER]	= "shrinker",
 	[MHEAP_SRC_EXPLICIT]	= "explicit",
 };
+
+static_assert(ARRAY_SIZE(mheap_release_src_names) == MHEAP_SRC_COUNT);
 
 /**
  * mheap_retain_goal() - free pages the background scavenger leaves mapped

@@ -33,6 +33,14 @@
 #include "internal.h"
 #include "testing.h"
 
+/* The finalizer lines of <heap>/sweep, in enum order. */
+const char *const mheap_fin_stat_names[] = {
+	[MHEAP_FIN_QUEUED]	= "finalizers_queued",
+	[MHEAP_FIN_RUN]		= "finalizers_run",
+};
+
+static_assert(ARRAY_SIZE(mheap_fin_stat_names) == MHEAP_FIN_STAT_COUNT);
+
 static unsigned int special_index(struct mheap_span *s, unsigned int offset)
 {
 	return s->spanclass ? mheap_obj_index(offset, s->obj.divmagic) : 0;
@@ -124,7 +132,7 @@ void mheap_specials_sweep(struct mheap *h, struct mheap_span *s)
 			queue = sp->next;
 			sp->next = h->gc.finq;
 			h->gc.finq = sp;
-			atomic_long_inc(&h->gc.fin_queued);
+			atomic64_inc(&h->gc.fin_stat[MHEAP_FIN_QUEUED]);
 		}
 		queue_work(system_wq, &h->gc.fin_work);
 	}
@@ -247,7 +255,7 @@ void mheap_fin_work_fn(struct work_struct *work)
 		sp = rev;
 		rev = sp->next;
 		sp->fn(sp->obj, sp->arg);
-		atomic_long_inc(&h->gc.fin_run);
+		atomic64_inc(&h->gc.fin_stat[MHEAP_FIN_RUN]);
 		kfree(sp);
 		/* What the finalizer did is seen by the cycle that waited. */
 		atomic_dec_return_release(&h->gc.fin_running);

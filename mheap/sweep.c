@@ -45,7 +45,7 @@
 #include "hooks.h"
 #include <trace/events/mheap.h>
 
-const char *const mheap_sweep_src_names[MHEAP_SWEEP_SRC_COUNT] = {
+const char *const mheap_sweep_src_names[] = {
 	[MHEAP_SWEEP_BACKGROUND]	= "background",
 	[MHEAP_SWEEP_PROPORTIONAL]	= "proportional",
 	[MHEAP_SWEEP_MCENTRAL]		= "mcentral",
@@ -55,11 +55,15 @@ const char *const mheap_sweep_src_names[MHEAP_SWEEP_SRC_COUNT] = {
 	[MHEAP_SWEEP_EXPLICIT]		= "explicit",
 };
 
+static_assert(ARRAY_SIZE(mheap_sweep_src_names) == MHEAP_SWEEP_SRC_COUNT);
+
 const char *const mheap_bgsweep_state_names[] = {
 	[MHEAP_BGSWEEP_IDLE]	= "idle",
 	[MHEAP_BGSWEEP_RUNNING]	= "running",
 	[MHEAP_BGSWEEP_OFF]	= "off",
 };
+
+static_assert(ARRAY_SIZE(mheap_bgsweep_state_names) == MHEAP_BGSWEEP_OFF + 1);
 
 /**
  * mheap_sweep_done() - has every span been swept this cycle?

@@ -57,6 +57,16 @@ static inline long counter(struct mheap *h, enum mheap_counter c)
 	return mheap_events_read(h, c);
 }
 
+static inline long reclaim_stat(struct mheap *h, enum mheap_reclaim_stat i)
+{
+	return mheap_reclaim_stat_read(&h->gc, i);
+}
+
+static inline long fin_stat(struct mheap *h, enum mheap_fin_stat i)
+{
+	return mheap_fin_stat_read(&h->gc, i);
+}
+
 /* Pages of mapped regions. */
 static inline unsigned long committed(struct mheap *h)
 {

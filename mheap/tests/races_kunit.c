@@ -541,7 +541,7 @@ static void race_finalizer_vs_cycle(struct kunit *test)
 
 	/* Freed once, by its finalizer, not by the sweep. */
 	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), bad);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.fin_run), 1L);
+	KUNIT_EXPECT_EQ(test, fin_stat(h, MHEAP_FIN_RUN), 1L);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.objects_freed), freed);
 	/* The finalizer's free may have left p in a magazine. */
 	mheap_mcache_flush_all(h);
@@ -581,7 +581,7 @@ static void race_finalizer_queued_vs_cycle(struct kunit *test)
 	race_hook_remove();
 
 	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), bad);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.fin_run), 1L);
+	KUNIT_EXPECT_EQ(test, fin_stat(h, MHEAP_FIN_RUN), 1L);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.objects_freed), freed);
 	/* The finalizer's free may have left p in a magazine. */
 	mheap_mcache_flush_all(h);

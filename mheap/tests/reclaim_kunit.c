@@ -72,9 +72,9 @@ static void reclaim_exact(struct kunit *test)
 	in_use = atomic_long_read(&h->pages_in_use);
 
 	KUNIT_EXPECT_EQ(test, mheap_reclaim(h, ULONG_MAX / 2), want_pages);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.reclaim_spans),
+	KUNIT_EXPECT_EQ(test, reclaim_stat(h, MHEAP_RECLAIM_SPANS),
 			(long)want_spans);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.reclaim_pages),
+	KUNIT_EXPECT_EQ(test, reclaim_stat(h, MHEAP_RECLAIM_PAGES),
 			(long)want_pages);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.reclaim_credit), 0L);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->pages_in_use),
@@ -110,22 +110,23 @@ static void reclaim_credit(struct kunit *test)
 	mheap_gc_begin(h);
 	mheap_gc_end(h);
 	KUNIT_EXPECT_EQ(test, mheap_reclaim(h, 1), 1UL);
-	found = atomic_long_read(&h->gc.reclaim_pages);
+	found = reclaim_stat(h, MHEAP_RECLAIM_PAGES);
 	KUNIT_ASSERT_GT(test, found, 3L);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.reclaim_credit), found - 1);
-	scanned = atomic_long_read(&h->gc.reclaim_scanned);
+	scanned = reclaim_stat(h, MHEAP_RECLAIM_PAGES_SCANNED);
 	KUNIT_EXPECT_EQ(test, scanned, (long)MHEAP_CHUNK_PAGES);
 
 	KUNIT_EXPECT_EQ(test, mheap_reclaim(h, 2), 2UL);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.reclaim_credit), found - 3);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.reclaim_scanned), scanned);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.reclaim_pages), found);
+	KUNIT_EXPECT_EQ(test, reclaim_stat(h, MHEAP_RECLAIM_PAGES_SCANNED),
+			scanned);
+	KUNIT_EXPECT_EQ(test, reclaim_stat(h, MHEAP_RECLAIM_PAGES), found);
 
 	/* Once the sweep is done there is nothing to reclaim. */
 	mheap_sweep_all(h);
-	scanned = atomic_long_read(&h->gc.reclaim_calls);
+	scanned = reclaim_stat(h, MHEAP_RECLAIM_CALLS);
 	KUNIT_EXPECT_EQ(test, mheap_reclaim(h, 100), 0UL);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.reclaim_calls), scanned);
+	KUNIT_EXPECT_EQ(test, reclaim_stat(h, MHEAP_RECLAIM_CALLS), scanned);
 	mheap_destroy(h);
 }
 
@@ -159,7 +160,7 @@ static void reclaim_before_grow(struct kunit *test)
 							GFP_KERNEL));
 	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_GROWS), grows0);
 	KUNIT_EXPECT_EQ(test, committed(h), committed0);
-	KUNIT_EXPECT_GT(test, atomic_long_read(&h->gc.reclaim_pages), 0L);
+	KUNIT_EXPECT_GT(test, reclaim_stat(h, MHEAP_RECLAIM_PAGES), 0L);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.swept_by[MHEAP_SWEEP_PROPORTIONAL]),
 			0L);
 
@@ -167,7 +168,7 @@ static void reclaim_before_grow(struct kunit *test)
 	for (i = 0; i < 3072; i++)
 		KUNIT_ASSERT_NOT_NULL(test, mheap_alloc(h, 2048, GFP_KERNEL));
 	KUNIT_EXPECT_GT(test, counter(h, MHEAP_CNT_GROWS), grows0);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.reclaim_pages), dead);
+	KUNIT_EXPECT_EQ(test, reclaim_stat(h, MHEAP_RECLAIM_PAGES), dead);
 	mheap_destroy(h);
 }
 

@@ -85,7 +85,7 @@ static void specials_finalizer_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&dead.runs), 1);
 	KUNIT_EXPECT_EQ(test, mheap_ksize(h, a), (size_t)0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&live.runs), 0);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.fin_run), 1L);
+	KUNIT_EXPECT_EQ(test, fin_stat(h, MHEAP_FIN_RUN), 1L);
 
 	/* Now b dies too. */
 	cycle(h, NULL);

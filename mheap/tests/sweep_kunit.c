@@ -380,7 +380,7 @@ static void sweep_proportional(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, mheap_sweep_done(h));
 	KUNIT_EXPECT_LE(test, i * 8192UL, bytes + SZ_1M);
 	KUNIT_EXPECT_GT(test, swept(h, MHEAP_SWEEP_PROPORTIONAL), 0L);
-	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->gc.reclaim_pages), 0L);
+	KUNIT_EXPECT_EQ(test, reclaim_stat(h, MHEAP_RECLAIM_PAGES), 0L);
 	mheap_destroy(h);
 }
 
