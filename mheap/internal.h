@@ -377,6 +377,9 @@ struct mheap_magazine {
  * @lock:	protects @count and @objs; taken under an mcache lock, or
  *		alone, and nothing is taken under it.
  * @count:	objects in @objs, a multiple of the class's magazine @cap.
+ *		Written under @lock; depot_get() and depot_put() also read
+ *		it without, as a hint whether to take @lock at all, and
+ *		decide under it.
  * @objs:	%MHEAP_DEPOT_MAGAZINES magazines' worth of objects.
  *
  * Bonwick's depot: a CPU whose magazine is full hands its contents over

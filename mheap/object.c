@@ -328,12 +328,20 @@ static bool free_to_span(struct mheap *h, struct mheap_span *s,
 static bool depot_put(struct mheap *h, unsigned int cls,
 		      struct mheap_magazine *m)
 {
+	unsigned int room = MHEAP_DEPOT_MAGAZINES * m->cap - m->cap;
 	struct mheap_depot *d = &h->depot[cls];
 	bool ok;
 
+	/*
+	 * An unlocked peek, as in depot_get(): once the depot is full, as in
+	 * a burst of frees, each further free goes to its span without the
+	 * lock.  A stale count only sends one object one way or the other.
+	 */
+	if (data_race(READ_ONCE(d->count)) > room)
+		return false;
 	update_drain_high(h);
 	spin_lock(&d->lock);
-	ok = d->count + m->cap <= MHEAP_DEPOT_MAGAZINES * m->cap;
+	ok = d->count <= room;
 	if (ok) {
 		memcpy(d->objs + d->count, m->objs, m->cap * sizeof(void *));
 		d->count += m->cap;
