@@ -979,6 +979,39 @@ unsigned long palloc_cache_alloc(struct palloc_cache *c, unsigned long npages)
 EXPORT_SYMBOL_IF_KUNIT(palloc_cache_alloc);
 
 /**
+ * palloc_cache_free() - take a freed run back into a page cache
+ * @c: the cache
+ * @page: first page of a run in use, from @c or not
+ * @npages: run length, at least 1
+ *
+ * A run inside the 64-page block @c covers stays in use for the palloc and
+ * becomes free in @c, as if @c had been filled with it: freeing it costs
+ * no palloc update, and the next allocation from @c may reuse it.  That
+ * holds for any run in use in the block, so @c need not be the cache the
+ * run came from, nor hold pages.  Released pages are never in use, so the
+ * run joins @c backed.
+ *
+ * Return: true if @c took the run; false if it is not inside @c's block.
+ */
+bool palloc_cache_free(struct palloc_cache *c, unsigned long page,
+		       unsigned long npages)
+{
+	unsigned long off = page - c->base;
+	u64 mask;
+
+	if (page < c->base || off >= PALLOC_CACHE_PAGES || !npages ||
+	    npages > PALLOC_CACHE_PAGES - off)
+		return false;
+	mask = word_mask(off, npages);
+	/* Free in the cache already: not a run in use. */
+	if (WARN_ON_ONCE(c->cache & mask))
+		return false;
+	c->cache |= mask;
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(palloc_cache_free);
+
+/**
  * palloc_cache_flush() - give a cache's free pages back
  * @p: the allocator the cache was filled from
  * @c: the cache; empty afterwards

@@ -186,6 +186,8 @@ int palloc_check(const struct palloc *p);
 
 int palloc_cache_fill(struct palloc *p, struct palloc_cache *c);
 unsigned long palloc_cache_alloc(struct palloc_cache *c, unsigned long npages);
+bool palloc_cache_free(struct palloc_cache *c, unsigned long page,
+		       unsigned long npages);
 void palloc_cache_flush(struct palloc *p, struct palloc_cache *c);
 
 #endif /* _MHEAP_PALLOC_H */

@@ -163,6 +163,30 @@ static void pagealloc_cache(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, palloc_check(p), 0);
 }
 
+/* A freed run inside the cache's block goes back to the cache. */
+static void pagealloc_cache_free(struct kunit *test)
+{
+	struct palloc *p = pa_new(test);
+	struct palloc_cache c = {};
+	unsigned long a;
+
+	pa_grow(test, p, 0, 1);
+	KUNIT_EXPECT_EQ(test, palloc_alloc(p, 3), 0UL);
+	KUNIT_ASSERT_EQ(test, palloc_cache_fill(p, &c), 0);
+	a = palloc_cache_alloc(&c, 8);
+	KUNIT_EXPECT_EQ(test, a, 3UL);
+	KUNIT_EXPECT_TRUE(test, palloc_cache_free(&c, a, 8));
+	KUNIT_EXPECT_TRUE(test, palloc_cache_free(&c, 0, 3));
+	KUNIT_EXPECT_EQ(test, c.cache, ~0ULL);
+	KUNIT_EXPECT_EQ(test, p->pages_in_use, 64UL);
+	KUNIT_EXPECT_FALSE(test, palloc_cache_free(&c, 64, 1));
+	KUNIT_EXPECT_FALSE(test, palloc_cache_free(&c, 60, 8));
+	palloc_cache_flush(p, &c);
+	KUNIT_EXPECT_EQ(test, p->pages_in_use, 0UL);
+	KUNIT_EXPECT_EQ(test, palloc_alloc(p, 64), 0UL);
+	KUNIT_EXPECT_EQ(test, palloc_check(p), 0);
+}
+
 /* Randomized operations against a byte-per-page model with first fit. */
 struct pa_random_case {
 	u64 seed;
@@ -255,6 +279,7 @@ static struct kunit_case mheap_pagealloc_cases[] = {
 	KUNIT_CASE(pagealloc_root_boundary),
 	KUNIT_CASE(pagealloc_shrink_and_hole),
 	KUNIT_CASE(pagealloc_cache),
+	KUNIT_CASE(pagealloc_cache_free),
 	KUNIT_CASE_PARAM(pagealloc_random, pa_random_gen_params),
 	{}
 };

@@ -758,6 +758,47 @@ static void test_find_hole(void)
 	fixture_fini(&f);
 }
 
+/* Freed runs inside a cache's block go to the cache, others do not. */
+static void test_cache_free(void)
+{
+	struct palloc_cache pc = { 0 }, never = { 0 };
+	struct fixture f;
+	unsigned long a;
+
+	fixture_init(&f, 4096);
+	CHECK(fixture_grow(&f, 3, 1) == 0);
+	CHECK(palloc_alloc(&f.p, 70) == 3 * CP);	/* pages 0..69 */
+	CHECK(palloc_cache_fill(&f.p, &pc) == 0);
+	CHECK(pc.base == 3 * CP + 64 && pc.cache == ~0ULL << 6);
+
+	a = palloc_cache_alloc(&pc, 4);
+	CHECK(a == 3 * CP + 70);
+	CHECK(palloc_cache_free(&pc, a, 4));
+	CHECK(pc.cache == ~0ULL << 6);
+	/* A run palloc handed out, inside the block, joins the cache too. */
+	CHECK(palloc_cache_free(&pc, 3 * CP + 64, 6));
+	CHECK(pc.cache == ~0ULL && !pc.scav);
+	/* For the palloc, cached pages stay in use. */
+	CHECK(f.p.pages_in_use == 128);
+	CHECK(palloc_check(&f.p) == 0);
+
+	/* Outside the block, across its edges, empty runs: refused. */
+	CHECK(!palloc_cache_free(&pc, 3 * CP, 64));
+	CHECK(!palloc_cache_free(&pc, 3 * CP + 60, 6));
+	CHECK(!palloc_cache_free(&pc, 3 * CP + 120, 10));
+	CHECK(!palloc_cache_free(&pc, 3 * CP + 128, 1));
+	CHECK(!palloc_cache_free(&pc, 3 * CP + 64, 0));
+	CHECK(!palloc_cache_free(&never, 3 * CP + 1, 1));
+	CHECK(pc.cache == ~0ULL && !never.cache);
+
+	/* Flushed, the whole block is free for the palloc again. */
+	palloc_cache_flush(&f.p, &pc);
+	CHECK(f.p.pages_in_use == 64);
+	CHECK(palloc_check(&f.p) == 0);
+	CHECK(palloc_alloc(&f.p, 64) == 3 * CP + 64);
+	fixture_fini(&f);
+}
+
 static void test_cache(void)
 {
 	struct palloc_cache pc = { 0 }, pc2 = { 0 };
@@ -901,7 +942,8 @@ struct sim {
 	struct run live[MAX_LIVE];
 	unsigned int nlive;
 	struct palloc_cache cache[NCACHE];
-	unsigned long allocs, fails, grows, shrinks, fills, cross, root;
+	unsigned long allocs, fails, grows, shrinks, fills, cache_frees;
+	unsigned long cross, root;
 };
 
 static unsigned long model_first_fit(const struct sim *s, unsigned long n)
@@ -1137,6 +1179,28 @@ static void sim_cache_alloc(struct sim *s, unsigned int k)
 	s->nlive++;
 }
 
+/* Free a live run into cache @k: taken only if it lies in its block. */
+static void sim_cache_free(struct sim *s, unsigned int k)
+{
+	struct palloc_cache *pc = &s->cache[k];
+	unsigned long base, n, i;
+	struct run *r;
+	bool want;
+
+	if (!s->nlive)
+		return;
+	r = &s->live[rnd_below(s->nlive)];
+	base = r->base;
+	n = r->n;
+	want = base >= pc->base && base + n <= pc->base + 64;
+	if (!CHECK(palloc_cache_free(pc, base, n) == want) || !want)
+		return;
+	s->cache_frees++;
+	*r = s->live[--s->nlive];
+	for (i = base; i < base + n; i++)
+		s->model[i] = PG_CACHE + k;
+}
+
 static void sim_cache_flush(struct sim *s, unsigned int k)
 {
 	struct palloc_cache *pc = &s->cache[k];
@@ -1185,8 +1249,10 @@ static void sim_run(u64 s_seed, unsigned long nchunks, unsigned long lo,
 			sim_release(s);
 		else if (r < 88)
 			sim_cache_fill(s, k);
-		else if (r < 96)
+		else if (r < 94)
 			sim_cache_alloc(s, k);
+		else if (r < 97)
+			sim_cache_free(s, k);
 		else
 			sim_cache_flush(s, k);
 		if (!sim_verify(s)) {
@@ -1218,8 +1284,9 @@ static void sim_run(u64 s_seed, unsigned long nchunks, unsigned long lo,
 	printf("# seed %llu: allocs %lu (cross chunk %lu, root %lu) failed %lu\n",
 	       (unsigned long long)s_seed, s->allocs, s->cross, s->root,
 	       s->fails);
-	printf("# seed %llu: grows %lu shrinks %lu cache fills %lu\n",
-	       (unsigned long long)s_seed, s->grows, s->shrinks, s->fills);
+	printf("# seed %llu: grows %lu shrinks %lu cache fills %lu frees %lu\n",
+	       (unsigned long long)s_seed, s->grows, s->shrinks, s->fills,
+	       s->cache_frees);
 #endif
 	fixture_fini(&s->f);
 	free(s->model);
@@ -1262,6 +1329,7 @@ static const struct mheap_test tests[] = {
 	{ "shrink_hint", test_shrink_hint },
 	{ "find_hole", test_find_hole },
 	{ "cache", test_cache },
+	{ "cache_free", test_cache_free },
 	{ "bad_frees_warn", test_bad_frees_warn },
 	{ "check_detects", test_check_detects },
 	{ "random_root_edge", test_random_root_edge },
