@@ -39,6 +39,7 @@ const char *const mheap_counter_names[] = {
 	[MHEAP_CNT_SPANS_FREED]		= "spans_freed",
 	[MHEAP_CNT_PCACHE_ALLOCS]	= "pcache_allocs",
 	[MHEAP_CNT_PCACHE_FILLS]	= "pcache_fills",
+	[MHEAP_CNT_PCACHE_FREES]	= "pcache_frees",
 	[MHEAP_CNT_PAGES_ZEROED]	= "pages_zeroed",
 	[MHEAP_CNT_BAD_FREES]		= "bad_frees",
 	[MHEAP_CNT_LARGE_ALLOCS]	= "large_allocs",

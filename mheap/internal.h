@@ -69,7 +69,7 @@
 #define MHEAP_DEFAULT_BYTES	(PALLOC_ROOT_CHUNKS * MHEAP_CHUNK_BYTES)
 #define MHEAP_MAX_BYTES		(128 * MHEAP_DEFAULT_BYTES)
 
-/* Requests below this many pages go through the per-CPU page cache. */
+/* Requests of up to this many pages go through the per-CPU page cache. */
 #define MHEAP_PCACHE_MAX_PAGES	(PALLOC_CACHE_PAGES / 4)
 /* Span structures each CPU keeps ready. */
 #define MHEAP_SPAN_CACHE	16
@@ -651,6 +651,7 @@ enum mheap_counter {
 	MHEAP_CNT_SPANS_FREED,
 	MHEAP_CNT_PCACHE_ALLOCS,
 	MHEAP_CNT_PCACHE_FILLS,
+	MHEAP_CNT_PCACHE_FREES,
 	MHEAP_CNT_PAGES_ZEROED,
 	MHEAP_CNT_BAD_FREES,
 	MHEAP_CNT_LARGE_ALLOCS,

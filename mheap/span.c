@@ -151,19 +151,10 @@ static void pcpu_unlock(struct mheap_pcpu *pc, unsigned long flags)
 
 /* === Span structures ================================================= */
 
-/* A span structure, from this CPU's cache when it has one. */
-static struct mheap_span *span_struct_get(struct mheap *h, gfp_t gfp)
+static struct mheap_span *span_struct_new(gfp_t gfp)
 {
-	struct mheap_span *s = NULL;
-	struct mheap_pcpu *pc;
-	unsigned long flags;
+	struct mheap_span *s;
 
-	pc = pcpu_lock(h, &flags);
-	if (pc->nspans)
-		s = pc->spans[--pc->nspans];
-	pcpu_unlock(pc, flags);
-	if (s)
-		return s;
 	if (mheap_should_fail(MHEAP_FAULT_SPAN, sizeof(*s)))
 		return NULL;
 	s = kmem_cache_alloc(mheap_span_cachep,
@@ -176,29 +167,13 @@ static struct mheap_span *span_struct_get(struct mheap *h, gfp_t gfp)
 	return s;
 }
 
-static void span_struct_put(struct mheap *h, struct mheap_span *s)
+/* Carve @npages from @pc's 64-page block, refilling it once it is empty. */
+static unsigned long pcache_alloc_locked(struct mheap *h,
+					 struct mheap_pcpu *pc,
+					 unsigned long npages)
 {
-	struct mheap_pcpu *pc;
-	unsigned long flags;
+	unsigned long lpage = palloc_cache_alloc(&pc->pcache, npages);
 
-	pc = pcpu_lock(h, &flags);
-	if (pc->nspans < MHEAP_SPAN_CACHE) {
-		pc->spans[pc->nspans++] = s;
-		s = NULL;
-	}
-	pcpu_unlock(pc, flags);
-	if (s)
-		kmem_cache_free(mheap_span_cachep, s);
-}
-
-/* Small requests: carve from this CPU's 64-page block, refilling it. */
-static unsigned long pcache_alloc(struct mheap *h, unsigned long npages)
-{
-	unsigned long flags, lpage;
-	struct mheap_pcpu *pc;
-
-	pc = pcpu_lock(h, &flags);
-	lpage = palloc_cache_alloc(&pc->pcache, npages);
 	if (lpage == PALLOC_NONE && !pc->pcache.cache) {
 		spin_lock(&h->lock);
 		if (!palloc_cache_fill(&h->pages, &pc->pcache)) {
@@ -207,10 +182,83 @@ static unsigned long pcache_alloc(struct mheap *h, unsigned long npages)
 		}
 		spin_unlock(&h->lock);
 	}
-	pcpu_unlock(pc, flags);
 	if (lpage != PALLOC_NONE)
 		mheap_count(h, MHEAP_CNT_PCACHE_ALLOCS);
 	return lpage;
+}
+
+/*
+ * A span structure and, up to %MHEAP_PCACHE_MAX_PAGES, its pages from this
+ * CPU's block: one section of the CPU's lock when it has a structure ready.
+ * *@lpage is left %PALLOC_NONE when the block has no fit.
+ *
+ * Return: the structure, or NULL (and no pages).
+ */
+static struct mheap_span *pcpu_span_get(struct mheap *h, unsigned long npages,
+					gfp_t gfp, unsigned long *lpage)
+{
+	bool small = npages <= MHEAP_PCACHE_MAX_PAGES;
+	struct mheap_span *s = NULL;
+	struct mheap_pcpu *pc;
+	unsigned long flags;
+
+	*lpage = PALLOC_NONE;
+	pc = pcpu_lock(h, &flags);
+	if (pc->nspans) {
+		s = pc->spans[--pc->nspans];
+		if (small)
+			*lpage = pcache_alloc_locked(h, pc, npages);
+	}
+	pcpu_unlock(pc, flags);
+	if (s)
+		return s;
+	s = span_struct_new(gfp);
+	if (s && small) {
+		pc = pcpu_lock(h, &flags);
+		*lpage = pcache_alloc_locked(h, pc, npages);
+		pcpu_unlock(pc, flags);
+	}
+	return s;
+}
+
+/*
+ * The other way, in one section: dead span @s's structure into this CPU's
+ * cache, and its pages [@lpage, @lpage + @npages), up to
+ * %MHEAP_PCACHE_MAX_PAGES, into the CPU's block when they lie in it (no
+ * heap lock, no summary update, and the next small span reuses them);
+ * @npages 0 puts only the structure.  @s may be reused as soon as the lock
+ * drops, so the caller reads its fields before.
+ *
+ * Return: whether the block took the pages; if not, they are the caller's
+ * to give to the page allocator.
+ */
+static bool pcpu_span_put(struct mheap *h, struct mheap_span *s,
+			  unsigned long lpage, unsigned long npages)
+{
+	struct mheap_pcpu *pc;
+	unsigned long flags;
+	bool cached = false;
+
+	pc = pcpu_lock(h, &flags);
+	if (npages && npages <= MHEAP_PCACHE_MAX_PAGES &&
+	    palloc_cache_free(&pc->pcache, lpage, npages)) {
+		mheap_count(h, MHEAP_CNT_PCACHE_FREES);
+		cached = true;
+	}
+	if (s && pc->nspans < MHEAP_SPAN_CACHE) {
+		pc->spans[pc->nspans++] = s;
+		s = NULL;
+	}
+	pcpu_unlock(pc, flags);
+	if (s)
+		kmem_cache_free(mheap_span_cachep, s);
+	return cached;
+}
+
+/* A span structure that got no pages goes back. */
+static void span_struct_put(struct mheap *h, struct mheap_span *s)
+{
+	pcpu_span_put(h, s, 0, 0);
 }
 
 /**
@@ -327,12 +375,9 @@ struct mheap_span *__mheap_alloc_span(struct mheap *h, unsigned long npages,
 
 	if (!npages || npages > palloc_npages(&h->pages))
 		return NULL;
-	s = span_struct_get(h, gfp);
+	s = pcpu_span_get(h, npages, gfp, &lpage);
 	if (!s)
 		return NULL;
-
-	if (npages < MHEAP_PCACHE_MAX_PAGES)
-		lpage = pcache_alloc(h, npages);
 	while (lpage == PALLOC_NONE) {
 		spin_lock_irqsave(&h->lock, flags);
 		lpage = palloc_alloc(&h->pages, npages);
@@ -382,14 +427,15 @@ struct mheap_span *__mheap_alloc_span(struct mheap *h, unsigned long npages,
 }
 
 /**
- * mheap_free_span() - give a span's pages back (Go's freeSpanLocked)
+ * mheap_free_span() - give a span's pages back (Go's freeSpanLocked), to
+ *	this CPU's page cache when they lie in its block
  * @h: heap
  * @s: a live span of @h, no longer used by anyone
  */
 void mheap_free_span(struct mheap *h, struct mheap_span *s)
 {
 	struct mheap_arena *arena = mheap_arena_of(h, s->start);
-	unsigned long flags;
+	unsigned long lpage = s->lpage, npages = s->npages, flags;
 
 	trace_mheap_span_free(h, s);
 	/* Pairs with the acquire in mheap_span_of(): the span is going. */
@@ -398,14 +444,14 @@ void mheap_free_span(struct mheap *h, struct mheap_span *s)
 	mheap_span_poison(s);
 	clear_bit(mheap_arena_page(arena, s->start), arena->page_in_use);
 
-	spin_lock_irqsave(&h->lock, flags);
-	palloc_free(&h->pages, s->lpage, s->npages);
-	spin_unlock_irqrestore(&h->lock, flags);
-
-	atomic_long_sub(s->npages, &h->pages_in_use);
+	if (!pcpu_span_put(h, s, lpage, npages)) {
+		spin_lock_irqsave(&h->lock, flags);
+		palloc_free(&h->pages, lpage, npages);
+		spin_unlock_irqrestore(&h->lock, flags);
+	}
+	atomic_long_sub(npages, &h->pages_in_use);
 	atomic_long_dec(&h->spans_live);
 	mheap_count(h, MHEAP_CNT_SPANS_FREED);
-	span_struct_put(h, s);
 }
 
 /**

@@ -134,18 +134,76 @@ static void span_pcache_small_requests(struct kunit *test)
 	a = mheap_alloc_manual(h, 1, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	hits = counter(h, MHEAP_CNT_PCACHE_ALLOCS);
-	b = mheap_alloc_manual(h, MHEAP_PCACHE_MAX_PAGES - 1, GFP_KERNEL);
+	b = mheap_alloc_manual(h, MHEAP_PCACHE_MAX_PAGES, GFP_KERNEL);
 	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_PCACHE_ALLOCS), hits + 1);
-	big = mheap_alloc_manual(h, MHEAP_PCACHE_MAX_PAGES, GFP_KERNEL);
+	big = mheap_alloc_manual(h, MHEAP_PCACHE_MAX_PAGES + 1, GFP_KERNEL);
 	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_PCACHE_ALLOCS), hits + 1);
 	KUNIT_ASSERT_TRUE(test, b && big);
 	KUNIT_EXPECT_GE(test, counter(h, MHEAP_CNT_PCACHE_FILLS), 1);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->pages_in_use),
-			(long)(2 * MHEAP_PCACHE_MAX_PAGES));
+			(long)(2 * MHEAP_PCACHE_MAX_PAGES + 2));
 	mheap_free_manual(h, a);
 	mheap_free_manual(h, b);
 	mheap_free_manual(h, big);
 	/* Pages parked in a CPU's cache come back when it is drained. */
+	mheap_pcpu_drain_all(h);
+	KUNIT_EXPECT_EQ(test, h->pages.pages_in_use, 0UL);
+	KUNIT_EXPECT_EQ(test, palloc_check(&h->pages), 0);
+	mheap_destroy(h);
+}
+
+/*
+ * A small span freed on the CPU whose block holds it goes back into the
+ * block, so a loop of small spans never refills it.
+ */
+static void span_pcache_free(struct kunit *test)
+{
+	struct mheap *h = kunit_mheap(test, "kunit-pcfree", MHEAP_REGION_AUTO, 0);
+	struct mheap_span *a, *b, *c, *big;
+	long frees, fills;
+	unsigned long cached;
+	void *base;
+	int i;
+
+	/* Alloc and free on one CPU; migrate_disable() may sleep. */
+	migrate_disable();
+	a = mheap_alloc_manual(h, 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	b = mheap_alloc_manual(h, 4, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	base = mheap_span_base(b);
+	frees = counter(h, MHEAP_CNT_PCACHE_FREES);
+	fills = counter(h, MHEAP_CNT_PCACHE_FILLS);
+	cached = h->pages.pages_in_use;
+
+	mheap_free_manual(h, b);
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_PCACHE_FREES), frees + 1);
+	/* For the page allocator the pages are still taken: cached. */
+	KUNIT_EXPECT_EQ(test, h->pages.pages_in_use, cached);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->pages_in_use), 1L);
+	c = mheap_alloc_manual(h, 4, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_EXPECT_PTR_EQ(test, mheap_span_base(c), base);
+	mheap_free_manual(h, c);
+
+	for (i = 0; i < 1000; i++) {
+		c = mheap_alloc_manual(h, 2, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, c);
+		mheap_free_manual(h, c);
+	}
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_PCACHE_FILLS), fills);
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_PCACHE_FREES),
+			frees + 1002);
+
+	/* Above 16 pages, spans come from and go to the page allocator. */
+	big = mheap_alloc_manual(h, MHEAP_PCACHE_MAX_PAGES + 1, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	mheap_free_manual(h, big);
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_PCACHE_FREES),
+			frees + 1002);
+	mheap_free_manual(h, a);
+	migrate_enable();
+
 	mheap_pcpu_drain_all(h);
 	KUNIT_EXPECT_EQ(test, h->pages.pages_in_use, 0UL);
 	KUNIT_EXPECT_EQ(test, palloc_check(&h->pages), 0);
@@ -368,6 +426,7 @@ static struct kunit_case mheap_span_cases[] = {
 	KUNIT_CASE(span_list_sorted),
 	KUNIT_CASE(span_zeroing),
 	KUNIT_CASE(span_pcache_small_requests),
+	KUNIT_CASE(span_pcache_free),
 	KUNIT_CASE(span_bad_free),
 	KUNIT_CASE(span_atomic_context),
 	KUNIT_CASE_SLOW(span_concurrent_all_cpus),
