@@ -26,7 +26,8 @@
  *                             the specials' allocation path, for tests
  *   sweeper on|off            start or stop the background sweeper
  *
- * Numbers are decimal, or a decimal mantissa and exponent (1e5).
+ * Numbers are decimal digits, or a decimal mantissa and exponent (1e5),
+ * without a sign.
  * Anything else, including trailing garbage, numbers out of range and
  * embedded NULs, fails with -EINVAL and changes nothing.  Allocations use
  * __GFP_RETRY_MAYFAIL: a command asking for more than the machine has
@@ -54,7 +55,23 @@
 
 #define CONTROL_GFP	(GFP_KERNEL | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
-/* A decimal number, or mantissa 'e' exponent (1e5), in [1, max]. */
+/* One or more decimal digits and nothing else. */
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (!isdigit(*s))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A decimal number, or mantissa 'e' exponent (1e5), in [1, max].  Digits
+ * only: kstrtoul() alone would also take a leading '+' and a trailing
+ * newline.
+ */
 static int parse_num(const char *s, unsigned long max, unsigned long *val)
 {
 	const char *e = strchr(s, 'e');
@@ -62,7 +79,7 @@ static int parse_num(const char *s, unsigned long max, unsigned long *val)
 	char buf[24];
 
 	if (!e) {
-		if (kstrtoul(s, 10, val) || !*val || *val > max)
+		if (!all_digits(s) || kstrtoul(s, 10, val) || !*val || *val > max)
 			return -EINVAL;
 		return 0;
 	}
@@ -70,7 +87,8 @@ static int parse_num(const char *s, unsigned long max, unsigned long *val)
 		return -EINVAL;
 	memcpy(buf, s, e - s);
 	buf[e - s] = '\0';
-	if (kstrtoul(buf, 10, &m) || kstrtoul(e + 1, 10, &x) || x > 19)
+	if (!all_digits(buf) || !all_digits(e + 1) ||
+	    kstrtoul(buf, 10, &m) || kstrtoul(e + 1, 10, &x) || x > 19)
 		return -EINVAL;
 	while (x--) {
 		if (check_mul_overflow(m, 10UL, &m))

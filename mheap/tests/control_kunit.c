@@ -530,6 +530,13 @@ static const char * const bad_lines[] = {
 	"reclaim count=1",
 	"pin", "pin 5", "pin count=", "pin count=0", "pin count=1000001",
 	"sweeper", "sweeper 1", "sweeper on now",
+	/* Digits only: no sign, no newline, in every number of every form. */
+	"alloc pages=+1", "alloc pages=1\n", "alloc pages=1e+1",
+	"alloc pages=+1e1", "alloc pages=1e1\n", "alloc pages=1 count=+2",
+	"alloc pages=1 count=2\n", "alloc size=+64", "alloc size=1-+2",
+	"alloc size=+1-2", "alloc size=1-2\n", "scavenge bytes=+4096",
+	"limit bytes=+4096", "limit bytes=4096\n", "limit bytes=0\n",
+	"reclaim pages=+1", "pin count=+1", "pin count=1\n",
 };
 
 /* The line, with tabs and newlines spelled out for the KTAP output. */
