@@ -426,6 +426,7 @@ static const struct {
 	{ "spans_freed", MHEAP_CNT_SPANS_FREED },
 	{ "pcache_allocs", MHEAP_CNT_PCACHE_ALLOCS },
 	{ "pcache_fills", MHEAP_CNT_PCACHE_FILLS },
+	{ "pcache_frees", MHEAP_CNT_PCACHE_FREES },
 	{ "pages_zeroed", MHEAP_CNT_PAGES_ZEROED },
 	{ "bad_frees", MHEAP_CNT_BAD_FREES },
 	{ "large_allocs", MHEAP_CNT_LARGE_ALLOCS },
