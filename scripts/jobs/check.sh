@@ -92,7 +92,7 @@ fi
 if [ -f mheap_torture.ko ]; then
 	secs=$(cat flags/torture-seconds 2>/dev/null || echo 30)
 	echo "== torture for ${secs} s"
-	if insmod ./mheap_torture.ko; then
+	if insmod ./mheap_torture.ko duration="$secs"; then
 		sleep "$secs"
 		rmmod mheap_torture || fail "rmmod mheap_torture"
 	else
