@@ -480,16 +480,28 @@ static const struct file_operations control_fops = {
 	.llseek = noop_llseek,
 };
 
+/* The control state of a new heap: an empty pool. */
+void mheap_control_init(struct mheap *h)
+{
+	mutex_init(&h->control.pool_lock);
+	mheap_span_list_init(&h->control.pool);
+}
+
+/* The control file, in the heap's debugfs directory. */
 void mheap_control_create(struct mheap *h)
 {
 	debugfs_create_file("control", 0200, h->dir, h, &control_fops);
 }
 
-/* Free what the pool still holds; for heap destroy. */
+/*
+ * Free what the pool still holds; for heap destroy, and for a heap whose
+ * creation failed, which holds nothing.
+ */
 void mheap_control_destroy(struct mheap *h)
 {
 	mutex_lock(&h->control.pool_lock);
-	control_free_all(h);
+	if (h->control.nobjs || !list_empty(&h->control.pool.head))
+		control_free_all(h);
 	kvfree(h->control.objs);
 	h->control.objs = NULL;
 	h->control.objs_cap = 0;

@@ -107,10 +107,16 @@ static void objects_stats(struct seq_file *m, struct mheap *h)
 
 static int stats_show(struct seq_file *m, void *v)
 {
-	static const char * const kinds[] = { "auto", "vmap", "direct" };
+	static const char * const kinds[] = {
+		[MHEAP_REGION_AUTO]	= "auto",
+		[MHEAP_REGION_VMAP]	= "vmap",
+		[MHEAP_REGION_DIRECT]	= "direct",
+	};
 	struct mheap *h = m->private;
 	unsigned long committed, in_use, flags, nregions;
 	int i;
+
+	static_assert(ARRAY_SIZE(kinds) == MHEAP_REGION_NR_KINDS);
 
 	spin_lock_irqsave(&h->lock, flags);
 	committed = h->pages.pages_present;
@@ -436,11 +442,16 @@ static void chunks_stop(struct seq_file *m, void *v)
 
 static int chunks_show(struct seq_file *m, void *v)
 {
-	static const char * const maps[] = { "vmap", "direct" };
+	static const char * const maps[] = {
+		[MHEAP_MAP_VMAP]	= "vmap",
+		[MHEAP_MAP_DIRECT]	= "direct",
+	};
 	struct mheap *h = m->private;
 	unsigned long c = m->index - 1, flags, used = 0;
 	struct mheap_region *r;
 	unsigned int i;
+
+	static_assert(ARRAY_SIZE(maps) == MHEAP_MAP_DIRECT + 1);
 
 	if (v == SEQ_START_TOKEN) {
 		seq_printf(m, "%7s %-18s %-6s %6s %6s\n", "chunk", "base", "map",
@@ -451,7 +462,7 @@ static int chunks_show(struct seq_file *m, void *v)
 	spin_lock_irqsave(&h->lock, flags);
 	for (i = 0; i < PALLOC_CHUNK_WORDS; i++)
 		used += hweight64(h->pages.chunks[c]->alloc[i]);
-	r = h->chunk_region[c];
+	r = mheap_region_of_lpage(h, c << PALLOC_CHUNK_SHIFT);
 	spin_unlock_irqrestore(&h->lock, flags);
 	if (WARN_ON_ONCE(!r))
 		return 0;

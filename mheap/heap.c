@@ -51,7 +51,7 @@ const char *const mheap_counter_names[] = {
 static_assert(ARRAY_SIZE(mheap_counter_names) == MHEAP_CNT_COUNT);
 
 #if IS_ENABLED(CONFIG_KUNIT)
-/* Set by a KUnit case to stop tasks at chosen points; see internal.h. */
+/* Set by a KUnit case to stop tasks at chosen points; see testing.h. */
 mheap_test_hook_t mheap_test_hook;
 EXPORT_SYMBOL_IF_KUNIT(mheap_test_hook);
 #endif
@@ -261,8 +261,7 @@ struct mheap *mheap_create(const char *name, const struct mheap_params *params)
 	spin_lock_init(&h->lock);
 	spin_lock_init(&h->free_lock);
 	mutex_init(&h->grow_lock);
-	mutex_init(&h->control.pool_lock);
-	mheap_span_list_init(&h->control.pool);
+	mheap_control_init(h);
 	mheap_gc_init(h);
 	mheap_mcentral_init(h);
 
@@ -307,7 +306,7 @@ fail_objects:
 fail_free:
 	mheap_mcentral_destroy(h);
 	mheap_gc_destroy(h);
-	mutex_destroy(&h->control.pool_lock);
+	mheap_control_destroy(h);
 	mutex_destroy(&h->grow_lock);
 	free_percpu(h->events);
 	kfree(h);

@@ -35,6 +35,13 @@ static inline void mheap_span_poison(struct mheap_span *s)
 		     MHEAP_KASAN_PAGE_FREE);
 }
 
+/* A new object span: every slot free, as after a free of each object. */
+static inline void mheap_objspan_poison(struct mheap_span *s)
+{
+	mheap_poison((void *)s->start, s->npages << PAGE_SHIFT,
+		     MHEAP_KASAN_FREE);
+}
+
 /* A span handed out whole: accessible as a whole. */
 static inline void mheap_span_unpoison(struct mheap_span *s)
 {

@@ -424,39 +424,6 @@ struct mheap_mcache {
 
 /* === Collection cycles =============================================== */
 
-/* Kinds of specials, in the order they sort at one offset (Go's). */
-enum mheap_special_kind {
-	MHEAP_SPECIAL_FINALIZER = 1,
-	MHEAP_SPECIAL_REACHABLE,
-	MHEAP_SPECIAL_PIN,
-};
-
-/**
- * struct mheap_special - extra state of one object (Go's special)
- * @next:	next special of the span, or of the finalizer queue.
- * @offset:	object's offset in its span.
- * @kind:	an &enum mheap_special_kind.
- * @fn:		FINALIZER: function to call, with @obj and @arg.
- * @arg:	FINALIZER: its argument.
- * @obj:	FINALIZER: the object, set when it is queued.
- * @reach:	REACHABLE: where the result goes.
- * @pins:	PIN: how many times the object is pinned.
- */
-struct mheap_special {
-	struct mheap_special *next;
-	unsigned int offset;
-	u8 kind;
-	union {
-		struct {
-			mheap_finalizer_t fn;
-			void *arg;
-			void *obj;
-		};
-		struct mheap_reachable *reach;
-		unsigned long pins;
-	};
-};
-
 /* Who swept a span, for the statistics. */
 enum mheap_sweep_src {
 	MHEAP_SWEEP_BACKGROUND,	/* the background sweeper */
@@ -545,7 +512,7 @@ extern const char *const mheap_fin_stat_names[];
  *		stamped the span with.  mheap_gc_begin() waits for those of
  *		the previous generation: such a span may need sweeping, and
  *		must be swept before marking opens.  A refill enters with
- *		mheap_transit_begin() in object.c, under a full barrier.
+ *		mheap_transit_begin() in mcentral.c, under a full barrier.
  * @next_class:	span class sweepone() looks at next.
  * @cycles:	cycles completed.
  * @pages_swept: pages swept this cycle.
@@ -846,6 +813,13 @@ static inline unsigned long mheap_arena_page(const struct mheap_arena *a,
 	return (addr - a->base) >> PAGE_SHIFT;
 }
 
+/* The other way: the address of bit @i of arena @a's page bitmaps. */
+static inline unsigned long mheap_arena_addr(const struct mheap_arena *a,
+					     unsigned long i)
+{
+	return a->base + (i << PAGE_SHIFT);
+}
+
 struct mheap_arena *mheap_next_arena(struct mheap *h, unsigned long *pos);
 struct mheap_span *mheap_next_span(struct mheap *h, unsigned long *lp);
 
@@ -982,6 +956,7 @@ bool mheap_specials_free_object(struct mheap *h, struct mheap_span *s,
 void mheap_fin_work_fn(struct work_struct *work);
 void mheap_specials_mark_queued(struct mheap *h);
 void mheap_specials_wait_running(struct mheap *h);
+void mheap_specials_destroy(struct mheap *h);
 
 /* object.c: the mcache fast path, large objects */
 int mheap_objects_init(struct mheap *h);
@@ -1015,6 +990,7 @@ extern const char *const mheap_release_src_names[];
 
 /* control.c */
 int mheap_control(struct mheap *h, char *line);
+void mheap_control_init(struct mheap *h);
 void mheap_control_create(struct mheap *h);
 void mheap_control_destroy(struct mheap *h);
 

@@ -188,7 +188,7 @@ struct mheap_span *mheap_mcentral_grow(struct mheap *h, u8 spanclass,
 		mheap_free_span(h, s);
 		return NULL;
 	}
-	mheap_poison((void *)s->start, s->npages << PAGE_SHIFT, MHEAP_KASAN_FREE);
+	mheap_objspan_poison(s);
 	atomic_set(&s->obj.live, MHEAP_LIVE_CACHED);
 	sg = mheap_transit_begin(h);
 	spin_lock_irqsave(&mc->lock, flags);

@@ -1017,7 +1017,6 @@ static void forget_objects(struct mheap *h, struct mheap_span *s)
  */
 void mheap_objects_destroy(struct mheap *h)
 {
-	struct mheap_special *sp, *next;
 	unsigned int cpu, cls;
 	struct mheap_span *s;
 
@@ -1039,12 +1038,7 @@ void mheap_objects_destroy(struct mheap *h)
 		if (s->state == MHEAP_SPAN_IN_USE)
 			forget_objects(h, s);
 	}
-	/* Finalizers queued after the last run of the work: not run. */
-	for (sp = h->gc.finq; sp; sp = next) {
-		next = sp->next;
-		kfree(sp);
-	}
-	h->gc.finq = NULL;
+	mheap_specials_destroy(h);
 	kvfree(h->depot[1].objs);
 	kfree(h->depot);
 	h->depot = NULL;

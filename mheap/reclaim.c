@@ -45,7 +45,7 @@ static unsigned long chunk_base(struct mheap *h, unsigned long chunk)
 
 	spin_lock_irqsave(&h->lock, flags);
 	if (chunk < h->pages.nchunks) {
-		r = h->chunk_region[chunk];
+		r = mheap_region_of_lpage(h, chunk << PALLOC_CHUNK_SHIFT);
 		if (r)
 			base = mheap_region_addr(r, chunk << PALLOC_CHUNK_SHIFT);
 	}
@@ -57,7 +57,7 @@ static unsigned long chunk_base(struct mheap *h, unsigned long chunk)
 static unsigned long reclaim_span(struct mheap *h, struct mheap_arena *a,
 				  unsigned long i, u32 sg)
 {
-	unsigned long addr = a->base + (i << PAGE_SHIFT), n;
+	unsigned long addr = mheap_arena_addr(a, i), n;
 	struct mheap_sweep_ctx ctx;
 	struct mheap_span *s;
 	bool ours;

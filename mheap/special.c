@@ -33,6 +33,39 @@
 #include "internal.h"
 #include "testing.h"
 
+/* Kinds of specials, in the order they sort at one offset (Go's). */
+enum mheap_special_kind {
+	MHEAP_SPECIAL_FINALIZER = 1,
+	MHEAP_SPECIAL_REACHABLE,
+	MHEAP_SPECIAL_PIN,
+};
+
+/**
+ * struct mheap_special - extra state of one object (Go's special)
+ * @next:	next special of the span, or of the finalizer queue.
+ * @offset:	object's offset in its span.
+ * @kind:	an &enum mheap_special_kind.
+ * @fn:		FINALIZER: function to call, with @obj and @arg.
+ * @arg:	FINALIZER: its argument.
+ * @obj:	FINALIZER: the object, set when it is queued.
+ * @reach:	REACHABLE: where the result goes.
+ * @pins:	PIN: how many times the object is pinned.
+ */
+struct mheap_special {
+	struct mheap_special *next;
+	unsigned int offset;
+	u8 kind;
+	union {
+		struct {
+			mheap_finalizer_t fn;
+			void *arg;
+			void *obj;
+		};
+		struct mheap_reachable *reach;
+		unsigned long pins;
+	};
+};
+
 /* The finalizer lines of <heap>/sweep, in enum order. */
 const char *const mheap_fin_stat_names[] = {
 	[MHEAP_FIN_QUEUED]	= "finalizers_queued",
@@ -261,6 +294,23 @@ void mheap_fin_work_fn(struct work_struct *work)
 		atomic_dec_return_release(&h->gc.fin_running);
 		cond_resched();
 	}
+}
+
+/**
+ * mheap_specials_destroy() - for heap destroy: drop the finalizer queue
+ * @h: heap nobody uses any more
+ *
+ * Finalizers queued after the last run of the work are not run.
+ */
+void mheap_specials_destroy(struct mheap *h)
+{
+	struct mheap_special *sp, *next;
+
+	for (sp = h->gc.finq; sp; sp = next) {
+		next = sp->next;
+		kfree(sp);
+	}
+	h->gc.finq = NULL;
 }
 
 /**

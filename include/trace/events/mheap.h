@@ -151,7 +151,7 @@ TRACE_EVENT(mheap_limit_fail,
 		      __entry->limit_pages)
 );
 
-/* One mheap_release(): who asked, for how much, what went back. */
+/* One mheap_trim(): who asked, for how much, what went back. */
 TRACE_EVENT(mheap_scavenge,
 	    TP_PROTO(struct mheap *h, int src, unsigned long want_pages,
 		     unsigned long released_pages),
