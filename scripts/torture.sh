@@ -8,8 +8,9 @@
 # check": ends with "N passed, N failed, N skipped".
 #
 # Environment: MHEAP_TORTURE_SECONDS, MHEAP_TORTURE_PARAMS (more module
-# parameters, e.g. "stw=1 threads_per_cpu=4"), MHEAP_TORTURE_KERNEL=stock
-# for the stock Debian kernel instead of the debug one.
+# parameters, e.g. "stw=1 threads_per_cpu=4"), MHEAP_TORTURE_KERNEL: debug
+# (the default), kcsan (the KCSAN kernel of scripts/debug-kernel.sh
+# --config kcsan) or stock (the Debian kernel).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,15 +22,23 @@ secs=${MHEAP_TORTURE_SECONDS:-600}
 t0=$(date +%s)
 
 abi=$(scripts/deps.sh | tail -n 1) || exit 1
-if [ "${MHEAP_TORTURE_KERNEL:-debug}" = stock ]; then
+case "${MHEAP_TORTURE_KERNEL:-debug}" in
+stock)
 	label=torture-stock
 	kernel=/boot/vmlinuz-$abi
 	kdir=/usr/src/linux-headers-$abi
-else
-	label=torture-debug
-	kdir=$(scripts/debug-kernel.sh | tail -n 1) || exit 1
+	;;
+debug|kcsan)
+	label=torture-${MHEAP_TORTURE_KERNEL:-debug}
+	kdir=$(scripts/debug-kernel.sh --config "${MHEAP_TORTURE_KERNEL:-debug}" |
+	       tail -n 1) || exit 1
 	kernel=$kdir/arch/x86/boot/bzImage
-fi
+	;;
+*)
+	echo "torture: MHEAP_TORTURE_KERNEL must be debug, kcsan or stock" >&2
+	exit 1
+	;;
+esac
 mods=$build/$label
 scripts/build-module.sh "$kdir" "$mods" || exit 1
 

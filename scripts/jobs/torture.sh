@@ -42,9 +42,20 @@ stat_of() # FILE KEY
 	awk -v k="$2:" '$1 == k { print $2 }' "$1"
 }
 
+# On a KCSAN kernel a green run means something only if KCSAN watched.
+KCSAN=/sys/kernel/debug/kcsan
+plan=6
+[ -e $KCSAN ] && plan=7
 echo "MHEAP-KTAP-BEGIN torture mheap_torture" >&3
 echo "TAP version 13" >&3
-echo "1..6" >&3
+echo "1..$plan" >&3
+if [ -e $KCSAN ]; then
+	if grep -qx 'enabled: 1' $KCSAN; then
+		result 1 "KCSAN enabled"
+	else
+		result 0 "KCSAN enabled ($(head -n 1 $KCSAN 2>&1))"
+	fi
+fi
 
 [ -w $KMEMLEAK ] && echo clear > $KMEMLEAK
 
