@@ -350,7 +350,14 @@ struct mheap_mcentral {
  * @count:	entries in @objs.
  * @cap:	entries it may hold: %MHEAP_MAGAZINE_SIZE, fewer for large
  *		classes (%MHEAP_MAGAZINE_BYTES); fixed at heap creation.
+ * @lo:	lowest address of an object in @objs, when @count is not 0.
+ * @hi:	highest address of an object in @objs, when @count is not 0.
  * @objs:	the objects, last freed last.
+ *
+ * @lo and @hi bound the entries, not always tightly (taking an object
+ * leaves them), so that a free of an address outside them need not look
+ * for it among the entries: in a burst of frees in address order, every
+ * free once the depot is full.
  *
  * Owned by the CPU, under its &mheap_mcache.mag_lock: only the owner reads
  * or writes it, but for the CPU-dead callback and heap destroy, when the
@@ -369,6 +376,8 @@ struct mheap_mcentral {
 struct mheap_magazine {
 	unsigned int count;
 	unsigned int cap;
+	unsigned long lo;
+	unsigned long hi;
 	void *objs[MHEAP_MAGAZINE_SIZE];
 };
 

@@ -351,6 +351,40 @@ static bool depot_put(struct mheap *h, unsigned int cls,
 	return ok;
 }
 
+/* Set @m's address bounds to those of its entries; @m holds at least one. */
+static void magazine_bound(struct mheap_magazine *m)
+{
+	unsigned long a;
+	unsigned int i;
+
+	m->lo = ULONG_MAX;
+	m->hi = 0;
+	for (i = 0; i < m->count; i++) {
+		a = (unsigned long)m->objs[i];
+		m->lo = min(m->lo, a);
+		m->hi = max(m->hi, a);
+	}
+}
+
+/*
+ * Whether @p is among @m's entries.  The bounds answer most frees without
+ * a look at the entries.
+ */
+static __always_inline bool magazine_holds(const struct mheap_magazine *m,
+					   const void *p)
+{
+	unsigned long a = (unsigned long)p;
+	unsigned int i;
+
+	if (!m->count || a < m->lo || a > m->hi)
+		return false;
+	for (i = 0; i < m->count; i++) {
+		if (m->objs[i] == p)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Fill empty magazine @m from its class's depot.  Under the magazine lock.
  * Return: false if the depot has no full magazine, or magazines are shut.
@@ -379,6 +413,8 @@ static bool depot_get(struct mheap *h, unsigned int cls,
 		m->count = m->cap;
 	}
 	spin_unlock(&d->lock);
+	if (ok)
+		magazine_bound(m);
 	return ok;
 }
 
@@ -402,7 +438,8 @@ static __always_inline bool magazines_here(struct mheap *h)
 static __always_inline int magazine_put(struct mheap *h, struct mheap_span *s,
 					void *p)
 {
-	unsigned int cls = mheap_spanclass_sizeclass(s->spanclass), i;
+	unsigned int cls = mheap_spanclass_sizeclass(s->spanclass);
+	unsigned long a = (unsigned long)p;
 	struct mheap_magazine *m;
 
 	/*
@@ -424,13 +461,18 @@ static __always_inline int magazine_put(struct mheap *h, struct mheap_span *s,
 		return 0;
 	m = &this_cpu_ptr(h->mcache)->mag[cls];
 	/* Before a depot_put(): the magazine still holds what it held. */
-	for (i = 0; i < m->count; i++) {
-		if (m->objs[i] == p)
-			return -1;
-	}
+	if (magazine_holds(m, p))
+		return -1;
 	if (m->count == m->cap && !depot_put(h, cls, m))
 		return 0;
 	mheap_free_hook(s, p);
+	if (!m->count) {
+		m->lo = a;
+		m->hi = a;
+	} else {
+		m->lo = min(m->lo, a);
+		m->hi = max(m->hi, a);
+	}
 	m->objs[m->count++] = p;
 	this_cpu_inc(h->mcache->frees[cls]);
 	return 1;

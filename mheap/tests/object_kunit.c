@@ -654,6 +654,97 @@ static void magazine_double_free(struct kunit *test)
 	mheap_destroy(h);
 }
 
+/* Lowest and highest of @n objects. */
+static void objs_bounds(void **p, unsigned int n, unsigned long *lo,
+			unsigned long *hi)
+{
+	unsigned long a;
+	unsigned int i;
+
+	*lo = ULONG_MAX;
+	*hi = 0;
+	for (i = 0; i < n; i++) {
+		a = (unsigned long)p[i];
+		*lo = min(*lo, a);
+		*hi = max(*hi, a);
+	}
+}
+
+/*
+ * The magazine's address bounds, which let a free skip the look for a
+ * double free, cover every entry: at both edges, in the middle, and after
+ * the depot refilled the magazine with another CPU's worth of objects.
+ */
+static void magazine_double_free_bounds(struct kunit *test)
+{
+	struct mheap *h = kunit_mheap(test, "kunit-magbnd", MHEAP_REGION_AUTO, 0);
+	unsigned int cls = mheap_size_to_class(200), cap, i, n;
+	struct mheap_magazine *m;
+	unsigned long lo, hi, qa;
+	void **p, *q;
+
+	migrate_disable();
+	m = raw_cpu_ptr(h->mcache)->mag + cls;
+	cap = m->cap;
+	n = 2 * cap;
+	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < n; i++) {
+		p[i] = mheap_alloc(h, 200, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	/* The middle one first, then one below it and one above. */
+	mheap_free(h, p[1]);
+	mheap_free(h, p[0]);
+	mheap_free(h, p[2]);
+	KUNIT_ASSERT_EQ(test, mag_count(h, cls), 3U);
+	objs_bounds(p, 3, &lo, &hi);
+	KUNIT_EXPECT_EQ(test, m->lo, lo);
+	KUNIT_EXPECT_EQ(test, m->hi, hi);
+	for (i = 0; i < 3; i++)
+		mheap_free(h, p[i]);
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), 3);
+	KUNIT_EXPECT_EQ(test, mag_count(h, cls), 3U);
+	for (i = 0; i < 3; i++) {
+		q = mheap_alloc(h, 200, GFP_KERNEL);
+		KUNIT_EXPECT_TRUE(test, q == p[0] || q == p[1] || q == p[2]);
+	}
+	KUNIT_ASSERT_EQ(test, mag_count(h, cls), 0U);
+
+	/*
+	 * Reverse order: the first cap go to the depot when the next free
+	 * finds the magazine full.  Taking the magazine's cap leaves it empty,
+	 * and the next allocation refills it from the depot.
+	 */
+	for (i = n; i-- > 0;)
+		mheap_free(h, p[i]);
+	KUNIT_ASSERT_EQ(test, depot_count(h, cls), cap);
+	KUNIT_ASSERT_EQ(test, mag_count(h, cls), cap);
+	for (i = 0; i < cap; i++)
+		p[i] = mheap_alloc(h, 200, GFP_KERNEL);
+	q = mheap_alloc(h, 200, GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, depot_count(h, cls), 0U);
+	KUNIT_ASSERT_EQ(test, mag_count(h, cls), cap - 1);
+	/* The bounds were set for the refill, q among it. */
+	objs_bounds(m->objs, m->count, &lo, &hi);
+	qa = (unsigned long)q;
+	KUNIT_EXPECT_EQ(test, m->lo, min(lo, qa));
+	KUNIT_EXPECT_EQ(test, m->hi, max(hi, qa));
+	/* Both edges of what it holds are refused a second free. */
+	mheap_free(h, (void *)lo);
+	mheap_free(h, (void *)hi);
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), 5);
+	KUNIT_EXPECT_EQ(test, mag_count(h, cls), cap - 1);
+	mheap_free(h, q);
+	for (i = 0; i < cap; i++)
+		mheap_free(h, p[i]);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), 5);
+	drain_all(h);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->spans_live), 0L);
+	mheap_destroy(h);
+}
+
 /*
  * A cycle's beginning empties every magazine into the spans, before
  * marking: their objects are free, so the cycle sweeps nothing of them and
@@ -792,6 +883,7 @@ static struct kunit_case mheap_object_cases[] = {
 	KUNIT_CASE_PARAM(magazine_reuse, mag_flags_gen_params),
 	KUNIT_CASE(magazine_depot_remote),
 	KUNIT_CASE(magazine_double_free),
+	KUNIT_CASE(magazine_double_free_bounds),
 	KUNIT_CASE(magazine_cycle),
 	KUNIT_CASE(debug_frees_racing),
 	KUNIT_CASE(heap_flags_checked),
