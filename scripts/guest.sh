@@ -66,6 +66,10 @@ chmod +x "$root/init"
 
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd.gz"
 
+# MHEAP_QEMU_MONITOR=PATH: QEMU's monitor on a Unix socket there, to look
+# at a hung guest (info registers, ...); none by default.
+monitor=none
+[ -z "${MHEAP_QEMU_MONITOR:-}" ] || monitor="unix:$MHEAP_QEMU_MONITOR,server,nowait"
 cmdline="console=ttyS0 panic=-1 oops=panic panic_on_warn=0 loglevel=7 $extra"
 : > "$log"
 [ "$results" = /dev/null ] || : > "$results"
@@ -76,7 +80,8 @@ boot()
 		qemu-system-x86_64 -accel "$accel" -smp "$smp" -m "$mem" \
 			-kernel "$kernel" -initrd "$work/initrd.gz" -append "$cmdline" \
 			-nodefaults -display none -vga none -no-reboot \
-			-serial "file:$log" -serial "file:$results" -monitor none \
+			-serial "file:$log" -serial "file:$results" \
+			-monitor "$monitor" \
 			</dev/null || rc=$?
 }
 boot
