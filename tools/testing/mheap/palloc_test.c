@@ -1349,9 +1349,10 @@ static int after_test(void)
 	return cur_warnings && !expect_warnings;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	return mheap_test_main(tests, ARRAY_SIZE(tests), before_test, after_test);
+	return mheap_test_main(argc, argv, tests, ARRAY_SIZE(tests),
+			       before_test, after_test);
 }
 #else
 int FUZZ_ENTRY(const u8 *data, size_t size);

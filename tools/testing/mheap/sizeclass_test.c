@@ -309,7 +309,8 @@ static const struct mheap_test tests[] = {
 	{ "generator", test_generator },
 };
 
-int main(void)
+int main(int argc, char **argv)
 {
-	return mheap_test_main(tests, ARRAY_SIZE(tests), NULL, NULL);
+	return mheap_test_main(argc, argv, tests, ARRAY_SIZE(tests), NULL,
+			       NULL);
 }
