@@ -28,8 +28,10 @@
  * "classes") must equal what the threads hold, and after freeing all of
  * it and mheap_release_all(), pages_in_use must be 0; after the module's
  * unload no page, kmemleak object or debugfs entry may remain, and no
- * WARN or shim bug may have been reported.  Prints "ok 1 stress" or
- * "not ok 1 stress" and exits 0 or 1.
+ * WARN or shim bug may have been reported.  Every check is a CHECK() or
+ * CHECKF() of ktap_test.h, on whichever thread makes it; the output is
+ * KTAP with one test, "ok 1 stress" or "not ok 1 stress", and the exit
+ * status is 0 or 1.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -37,6 +39,7 @@
 #include <getopt.h>
 #include "internal.h"
 #include "us.h"
+#include "ktap_test.h"
 
 #define HELD_MAX	256
 #define HELD_BYTES	SZ_1M
@@ -82,6 +85,7 @@ static struct mheap *heap;
 static struct mutator *muts;
 static unsigned int nmuts, ncpus = 4, per_cpu = 2;
 static unsigned int seconds = 10;
+static u64 seed = 1;
 /* Scenario groups to run (-o): a bit per enum sc, all by default. */
 enum sc {
 	SC_HANDOFF, SC_DROP, SC_FINALIZER, SC_PIN, SC_MANUAL, SC_ATOMIC,
@@ -93,7 +97,6 @@ static unsigned long sc_mask = ~0UL;
 static bool stop, stop_gc;
 static unsigned long cycle_open, cycles_done;
 static u32 seqno;
-static unsigned long failures;
 
 static pthread_mutex_t fin_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct finrec *fins;
@@ -116,17 +119,6 @@ static unsigned long counts[C_COUNT];
 static void count(int c)
 {
 	__atomic_fetch_add(&counts[c], 1, __ATOMIC_RELAXED);
-}
-
-static __printf(1, 2) void fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	__atomic_fetch_add(&failures, 1, __ATOMIC_RELAXED);
-	fprintf(stderr, "stress: FAIL: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
 }
 
 static u32 rnd(u64 *s, u32 n)
@@ -190,16 +182,15 @@ static bool obj_check(const struct tobj *o, const char *what)
 	struct mheap_span *s = mheap_span_of(heap, o->p);
 	char *base = s ? mheap_span_base(s) : NULL;
 
-	if (!s || (char *)o->p < base ||
-	    (char *)o->p + o->size > base + (mheap_span_npages(s) << PAGE_SHIFT)) {
-		fail("object %p size %u seq %u: mheap_span_of() gives %p (%s)\n",
-		     o->p, o->size, o->seq, (void *)s, what);
+	if (!CHECKF(s && (char *)o->p >= base &&
+		    (char *)o->p + o->size <=
+		    base + (mheap_span_npages(s) << PAGE_SHIFT),
+		    "object %p size %u seq %u: mheap_span_of() gives %p (%s)",
+		    o->p, o->size, o->seq, (void *)s, what))
 		return false;
-	}
-	if (pat_ok(o->p, o->size, o->seq))
-		return true;
-	fail("object %p size %u seq %u corrupted (%s)\n", o->p, o->size, o->seq, what);
-	return false;
+	return CHECKF(pat_ok(o->p, o->size, o->seq),
+		      "object %p size %u seq %u corrupted (%s)",
+		      o->p, o->size, o->seq, what);
 }
 
 static bool obj_alloc(struct tobj *o, u32 size, gfp_t gfp)
@@ -209,8 +200,8 @@ static bool obj_alloc(struct tobj *o, u32 size, gfp_t gfp)
 		return false;
 	o->size = size;
 	o->seq = __atomic_add_fetch(&seqno, 1, __ATOMIC_RELAXED);
-	if (mheap_ksize(heap, o->p) < size)
-		fail("ksize(%p) = %zu < %u\n", o->p, mheap_ksize(heap, o->p), size);
+	CHECKF(mheap_ksize(heap, o->p) >= size, "ksize(%p) = %zu < %u",
+	       o->p, mheap_ksize(heap, o->p), size);
 	pat_fill(o->p, size, o->seq);
 	count(C_ALLOC);
 	return true;
@@ -228,8 +219,9 @@ static void obj_free(const struct tobj *o, const char *what)
 static void mark(const void *p)
 {
 	/* Refused only once the cycle is closed, which is fine. */
-	if (!mheap_mark(heap, p) && __atomic_load_n(&cycle_open, __ATOMIC_ACQUIRE))
-		fail("mheap_mark() refused %p in an open cycle\n", p);
+	CHECKF(mheap_mark(heap, p) ||
+	       !__atomic_load_n(&cycle_open, __ATOMIC_ACQUIRE),
+	       "mheap_mark() refused %p in an open cycle", p);
 }
 
 static void mark_held(struct mutator *m)
@@ -270,8 +262,11 @@ static void mark_finalizers(void)
 		if (!f->queued && __atomic_load_n(&f->probe.done, __ATOMIC_ACQUIRE)) {
 			if (!f->probe.reachable)
 				f->queued = true;
-			else if (mheap_probe_reachable(heap, f->o.p, &f->probe))
-				fail("re-arming the probe of %p failed\n", f->o.p);
+			else
+				CHECKF(!mheap_probe_reachable(heap, f->o.p,
+							      &f->probe),
+				       "re-arming the probe of %p failed",
+				       f->o.p);
 		}
 		if (f->queued)
 			mark(f->o.p);
@@ -292,10 +287,9 @@ static void finalizer(void *obj, void *arg)
 		nfins--;
 	}
 	pthread_mutex_unlock(&fin_lock);
-	if (!f || f->o.p != obj) {
-		fail("no record for the finalized object %p\n", obj);
+	if (!CHECKF(f && f->o.p == obj,
+		    "no record for the finalized object %p", obj))
 		return;
-	}
 	obj_free(&f->o, "when finalized");
 	__atomic_fetch_add(&fin_run, 1, __ATOMIC_RELAXED);
 	free(f);
@@ -477,8 +471,8 @@ static void op_finalize(struct mutator *m)
 		free(f);
 		return;
 	}
-	if (mheap_set_finalizer(heap, f->o.p, finalizer, f)) {
-		fail("mheap_set_finalizer(%p) failed\n", f->o.p);
+	if (!CHECKF(!mheap_set_finalizer(heap, f->o.p, finalizer, f),
+		    "mheap_set_finalizer(%p) failed", f->o.p)) {
 		fin_unlist(f);
 		obj_free(&f->o, "after a failed mheap_set_finalizer()");
 		free(f);
@@ -486,16 +480,16 @@ static void op_finalize(struct mutator *m)
 	}
 	if (rnd(&m->rnd, 8) == 0) {
 		/* Freed explicitly: the finalizer must never run. */
-		if (mheap_remove_finalizer(heap, f->o.p))
-			fail("mheap_remove_finalizer(%p) failed\n", f->o.p);
+		CHECKF(!mheap_remove_finalizer(heap, f->o.p),
+		       "mheap_remove_finalizer(%p) failed", f->o.p);
 		fin_unlist(f);
 		obj_free(&f->o, "with its finalizer removed");
 		free(f);
 		return;
 	}
 	__atomic_fetch_add(&fin_set, 1, __ATOMIC_RELAXED);
-	if (mheap_probe_reachable(heap, f->o.p, &f->probe)) {
-		fail("mheap_probe_reachable(%p) failed\n", f->o.p);
+	if (!CHECKF(!mheap_probe_reachable(heap, f->o.p, &f->probe),
+		    "mheap_probe_reachable(%p) failed", f->o.p)) {
 		/* The finalizer is armed: keep the record, as if reachable. */
 		f->probe.reachable = true;
 		f->probe.done = true;
@@ -521,8 +515,8 @@ static void op_pin(struct mutator *m)
 			obj_free(&o, "pinned, before free");
 		} else {
 			obj_check(&o, "pinned over a cycle");
-			if (mheap_unpin(heap, o.p))
-				fail("mheap_unpin(%p) failed\n", o.p);
+			CHECKF(!mheap_unpin(heap, o.p),
+			       "mheap_unpin(%p) failed", o.p);
 			/* Unpinned and unmarked: the collector's now. */
 			count(C_DROP);
 		}
@@ -534,14 +528,12 @@ static void op_pin(struct mutator *m)
 		return;
 	i = rnd(&m->rnd, m->nheld);
 	o = m->held[i];
-	if (mheap_pin(heap, o.p)) {
-		fail("mheap_pin(%p) failed\n", o.p);
+	if (!CHECKF(!mheap_pin(heap, o.p), "mheap_pin(%p) failed", o.p))
 		return;
-	}
 	/* Pins nest: one more and one less leaves it pinned. */
-	if (rnd(&m->rnd, 3) == 0 &&
-	    (mheap_pin(heap, o.p) || mheap_unpin(heap, o.p)))
-		fail("nested mheap_pin/unpin(%p) failed\n", o.p);
+	if (rnd(&m->rnd, 3) == 0)
+		CHECKF(!mheap_pin(heap, o.p) && !mheap_unpin(heap, o.p),
+		       "nested mheap_pin/unpin(%p) failed", o.p);
 	held_take(m, i);
 	m->pinned[m->npinned] = o;
 	m->pin_cycle[m->npinned++] = done;
@@ -556,9 +548,10 @@ static void op_manual(struct mutator *m)
 	if (m->nmanual && (m->nmanual == MANUAL_MAX || rnd(&m->rnd, 2))) {
 		i = rnd(&m->rnd, m->nmanual);
 		s = m->manual[i];
-		if (!pat_ok(mheap_span_base(s), mheap_span_npages(s) << PAGE_SHIFT,
-			    m->manual_seq[i]))
-			fail("manual span %p corrupted\n", mheap_span_base(s));
+		CHECKF(pat_ok(mheap_span_base(s),
+			      mheap_span_npages(s) << PAGE_SHIFT,
+			      m->manual_seq[i]),
+		       "manual span %p corrupted", mheap_span_base(s));
 		mheap_free_manual(heap, s);
 		m->manual[i] = m->manual[m->nmanual - 1];
 		m->manual_seq[i] = m->manual_seq[--m->nmanual];
@@ -567,8 +560,8 @@ static void op_manual(struct mutator *m)
 	s = mheap_alloc_manual(heap, 1 + rnd(&m->rnd, 8), GFP_KERNEL);
 	if (!s)
 		return;
-	if (mheap_span_of(heap, mheap_span_base(s)) != s)
-		fail("mheap_span_of(base of %p) is not the span\n", (void *)s);
+	CHECKF(mheap_span_of(heap, mheap_span_base(s)) == s,
+	       "mheap_span_of(base of %p) is not the span", (void *)s);
 	m->manual_seq[m->nmanual] = __atomic_add_fetch(&seqno, 1, __ATOMIC_RELAXED);
 	pat_fill(mheap_span_base(s), mheap_span_npages(s) << PAGE_SHIFT,
 		 m->manual_seq[m->nmanual]);
@@ -687,13 +680,15 @@ static void *maint_fn(void *arg)
 			us_shrink_all(128);
 			break;
 		case 5:
-			if (us_debugfs_read("mheap/stress/stats", buf, sizeof(buf)) <= 0 ||
-			    stat_of(buf, "pages_in_use: ") == ULONG_MAX)
-				fail("cannot read mheap/stress/stats\n");
+			CHECKF(us_debugfs_read("mheap/stress/stats", buf,
+					       sizeof(buf)) > 0 &&
+			       stat_of(buf, "pages_in_use: ") != ULONG_MAX,
+			       "cannot read mheap/stress/stats");
 			break;
 		default:
-			if (us_debugfs_read("mheap/stress/classes", buf, sizeof(buf)) <= 0)
-				fail("cannot read mheap/stress/classes\n");
+			CHECKF(us_debugfs_read("mheap/stress/classes", buf,
+					       sizeof(buf)) > 0,
+			       "cannot read mheap/stress/classes");
 			break;
 		}
 		count(C_MAINT);
@@ -714,10 +709,9 @@ static void *heap2_fn(void *arg)
 		struct mheap *h2 = mheap_create("stress2", &params);
 		unsigned int i, n = 0;
 
-		if (IS_ERR(h2)) {
-			fail("mheap_create(stress2): %ld\n", PTR_ERR(h2));
+		if (!CHECKF(!IS_ERR(h2), "mheap_create(stress2): %ld",
+			    PTR_ERR(h2)))
 			break;
-		}
 		/* Past the limit: growth gives memory back, then fails. */
 		for (i = 0; i < ARRAY_SIZE(objs); i++) {
 			objs[n] = mheap_alloc(h2, 1 + rnd(&r, 32 << 10), GFP_KERNEL);
@@ -786,10 +780,9 @@ static void finish(void)
 		if (empty && spins >= 2)
 			break;
 	}
-	if (fins)
-		fail("finalizers left after %u cycles\n", spins);
-	if (fin_run != fin_set)
-		fail("%lu finalizers set, %lu run\n", fin_set, fin_run);
+	CHECKF(!fins, "finalizers left after %u cycles", spins);
+	CHECKF(fin_run == fin_set, "%lu finalizers set, %lu run",
+	       fin_set, fin_run);
 	for (i = 0; i < nmuts; i++) {
 		for (j = 0; j < muts[i].nheld; j++)
 			obj_check(&muts[i].held[j], "at the end (held)");
@@ -799,8 +792,9 @@ static void finish(void)
 	}
 	live = heap_live_objects();
 	printf("# held at end: %lu objects; the heap counts %ld live\n", held, live);
-	if (live != (long)held)
-		fail("the heap counts %ld live objects, the threads hold %lu\n", live, held);
+	CHECKF(live == (long)held,
+	       "the heap counts %ld live objects, the threads hold %lu",
+	       live, held);
 
 	/* Free everything; then nothing may stay in use. */
 	for (i = 0; i < nmuts; i++) {
@@ -826,55 +820,24 @@ static void finish(void)
 	printf("# pages_in_use %ld, spans_live %ld, live objects %ld\n",
 	       atomic_long_read(&heap->pages_in_use),
 	       atomic_long_read(&heap->spans_live), live);
-	if (atomic_long_read(&heap->pages_in_use) || live)
-		fail("pages_in_use %ld, %ld live objects after freeing all\n",
-		     atomic_long_read(&heap->pages_in_use), live);
+	CHECKF(!atomic_long_read(&heap->pages_in_use) && !live,
+	       "pages_in_use %ld, %ld live objects after freeing all",
+	       atomic_long_read(&heap->pages_in_use), live);
 }
 
-int main(int argc, char **argv)
+static void test_stress(void)
 {
 	pthread_t gc, maint, heap2;
 	struct mheap_params params = { 0 };
 	unsigned long bad;
-	u64 seed = 1;
 	unsigned int i;
-	int opt;
 
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	while ((opt = getopt(argc, argv, "t:c:m:s:o:")) != -1) {
-		switch (opt) {
-		case 't':
-			seconds = atoi(optarg);
-			break;
-		case 'c':
-			ncpus = atoi(optarg);
-			break;
-		case 'm':
-			per_cpu = atoi(optarg);
-			break;
-		case 's':
-			seed = strtoull(optarg, NULL, 0);
-			break;
-		case 'o':
-			sc_mask = strtoul(optarg, NULL, 0);
-			break;
-		default:
-			fprintf(stderr, "usage: %s [-t seconds] [-c cpus] [-m threads per cpu]\n",
-				argv[0]);
-			fprintf(stderr, "       [-s seed] [-o scenario mask]\n");
-			return 2;
-		}
-	}
 	us_init(ncpus);
-	if (us_module_init()) {
-		printf("not ok 1 stress: module init failed\n");
-		return 1;
-	}
+	if (!CHECK(!us_module_init()))
+		return;
 	heap = mheap_create("stress", &params);
-	if (IS_ERR(heap)) {
-		printf("not ok 1 stress: mheap_create: %ld\n", PTR_ERR(heap));
-		return 1;
-	}
+	if (!CHECKF(!IS_ERR(heap), "mheap_create: %ld", PTR_ERR(heap)))
+		return;
 	nmuts = ncpus * per_cpu;
 	muts = calloc(nmuts, sizeof(*muts));
 	for (i = 0; i < nmuts; i++) {
@@ -906,24 +869,59 @@ int main(int argc, char **argv)
 	for (i = 0; i < C_COUNT; i++)
 		printf("# %s: %lu\n", c_names[i], counts[i]);
 	bad = us_trace_count("mheap_bad_free");
-	if (bad)
-		fail("%lu bad frees reported\n", bad);
+	CHECKF(!bad, "%lu bad frees reported", bad);
 	mheap_destroy(heap);
 	us_module_exit();
 	us_exit();
 	printf("# after unload: %lu pages, %ld kmemleak objects, %lu debugfs entries\n",
 	       us_pages_allocated(), us_kmemleak_objects(), us_debugfs_entries());
-	if (us_pages_allocated() || us_kmemleak_objects() || us_debugfs_entries())
-		fail("left after unload: %lu pages, %ld kmemleak objects, %lu debugfs entries\n",
-		     us_pages_allocated(), us_kmemleak_objects(), us_debugfs_entries());
-	if (us_report_count(US_REPORT_WARN_ON) || us_bugs())
-		fail("%lu WARNs, %lu shim bugs reported\n",
-		     us_report_count(US_REPORT_WARN_ON), us_bugs());
+	CHECKF(!us_pages_allocated() && !us_kmemleak_objects() &&
+	       !us_debugfs_entries(),
+	       "left after unload: %lu pages, %ld kmemleak objects, %lu debugfs entries",
+	       us_pages_allocated(), us_kmemleak_objects(),
+	       us_debugfs_entries());
+	CHECKF(!us_report_count(US_REPORT_WARN_ON) && !us_bugs(),
+	       "%lu WARNs, %lu shim bugs reported",
+	       us_report_count(US_REPORT_WARN_ON), us_bugs());
 	for (i = 0; i < nmuts; i++)
 		pthread_mutex_destroy(&muts[i].qlock);
 	free(muts);
-	printf("# %u s, %lu cycles, %lu allocs, %lu failures\n", seconds,
-	       counts[C_CYCLE], counts[C_ALLOC], failures);
-	printf("%sok 1 stress\n", failures ? "not " : "");
-	return failures ? 1 : 0;
+	printf("# %u s, %lu cycles, %lu allocs, %d failures\n", seconds,
+	       counts[C_CYCLE], counts[C_ALLOC], mheap_test_failures());
+}
+
+static const struct mheap_test tests[] = {
+	{ "stress", test_stress },
+};
+
+int main(int argc, char **argv)
+{
+	int opt;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((opt = getopt(argc, argv, "t:c:m:s:o:")) != -1) {
+		switch (opt) {
+		case 't':
+			seconds = atoi(optarg);
+			break;
+		case 'c':
+			ncpus = atoi(optarg);
+			break;
+		case 'm':
+			per_cpu = atoi(optarg);
+			break;
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'o':
+			sc_mask = strtoul(optarg, NULL, 0);
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-t seconds] [-c cpus] [-m threads per cpu]\n",
+				argv[0]);
+			fprintf(stderr, "       [-s seed] [-o scenario mask]\n");
+			return 2;
+		}
+	}
+	return mheap_test_run(tests, ARRAY_SIZE(tests), NULL, NULL);
 }
