@@ -25,6 +25,10 @@
 #include "internal.h"
 #include "us.h"
 
+/* A failed check aborts, so that libFuzzer records the input. */
+#define MHEAP_TEST_ABORT
+#include "ktap_test.h"
+
 #define SLOTS		64
 #define MANUAL		8
 
@@ -62,14 +66,6 @@ static u8 next(struct input *in)
 	b = *in->d++;
 	in->n--;
 	return b;
-}
-
-static void check(bool ok, const char *what)
-{
-	if (!ok) {
-		fprintf(stderr, "fuzz_heap: not so: %s\n", what);
-		abort();
-	}
 }
 
 /* === Patterns ======================================================== */
@@ -115,12 +111,12 @@ static void check_slot(const struct slot *s)
 {
 	struct mheap_span *sp = mheap_span_of(heap, s->p);
 
-	check(sp && (char *)s->p >= (char *)mheap_span_base(sp) &&
-	      (char *)s->p + s->size <=
-	      (char *)mheap_span_base(sp) + (mheap_span_npages(sp) << PAGE_SHIFT),
-	      "mheap_span_of() covers a live object");
-	check(mheap_ksize(heap, s->p) >= s->size, "ksize >= size");
-	check(intact(s->p, s->size, s->seq), "live object keeps its pattern");
+	CHECKF(sp && (char *)s->p >= (char *)mheap_span_base(sp) &&
+	       (char *)s->p + s->size <= (char *)mheap_span_base(sp) +
+	       (mheap_span_npages(sp) << PAGE_SHIFT),
+	       "mheap_span_of() covers a live object");
+	CHECKF(mheap_ksize(heap, s->p) >= s->size, "ksize >= size");
+	CHECKF(intact(s->p, s->size, s->seq), "live object keeps its pattern");
 }
 
 static void check_all(void)
@@ -133,9 +129,10 @@ static void check_all(void)
 			check_slot(&slots[i]);
 	for (i = 0; i < MANUAL; i++)
 		if (manual[i])
-			check(intact(mheap_span_base(manual[i]),
-				     mheap_span_npages(manual[i]) << PAGE_SHIFT,
-				     manual_seq[i]), "manual span keeps its pattern");
+			CHECKF(intact(mheap_span_base(manual[i]),
+				      mheap_span_npages(manual[i]) << PAGE_SHIFT,
+				      manual_seq[i]),
+			       "manual span keeps its pattern");
 }
 
 /* === Bad frees ======================================================= */
@@ -147,10 +144,12 @@ static void expect_bad_free(const void *p)
 
 	mheap_free(heap, p);
 	bad_expected++;
-	check(us_report_count(US_REPORT_ERR) == errs + 1, "a bad free is reported");
-	check(us_trace_count("mheap_bad_free") == ev + 1, "a bad free is traced");
-	check((long)mheap_events_read(heap, MHEAP_CNT_BAD_FREES) ==
-	      (long)bad_expected, "bad_frees counts every bad free");
+	CHECKF(us_report_count(US_REPORT_ERR) == errs + 1,
+	       "a bad free is reported");
+	CHECKF(us_trace_count("mheap_bad_free") == ev + 1,
+	       "a bad free is traced");
+	CHECKF((long)mheap_events_read(heap, MHEAP_CNT_BAD_FREES) ==
+	       (long)bad_expected, "bad_frees counts every bad free");
 }
 
 /* === The model ======================================================= */
@@ -177,11 +176,13 @@ static void finalizer(void *obj, void *arg)
 {
 	struct slot *s = arg;
 
-	check(s->state == FINALIZED && s->p == obj, "the object finalized is the one set");
+	CHECKF(s->state == FINALIZED && s->p == obj,
+	       "the object finalized is the one set");
 	fin_calls++;
 	fin_last = obj;
 	/* Freed from the finalizer, which mheap allows. */
-	check(intact(s->p, s->size, s->seq), "a finalized object keeps its pattern");
+	CHECKF(intact(s->p, s->size, s->seq),
+	       "a finalized object keeps its pattern");
 	mheap_free(heap, obj);
 	s->state = FREE_SLOT;
 }
@@ -196,7 +197,8 @@ static void cycle(void)
 		struct slot *s = &slots[i];
 
 		if (s->state == LIVE && !s->pinned)
-			check(mheap_mark(heap, s->p), "mheap_mark() takes a live object");
+			CHECKF(mheap_mark(heap, s->p),
+			       "mheap_mark() takes a live object");
 	}
 	mheap_gc_end(heap);
 	mheap_sweep_all(heap);
@@ -207,11 +209,12 @@ static void cycle(void)
 		if (s->probing) {
 			bool want = (s->state == LIVE) || s->pinned;
 
-			check(__atomic_load_n(&s->probe.done, __ATOMIC_ACQUIRE),
-			      "a probe is answered by the sweep");
+			CHECKF(__atomic_load_n(&s->probe.done,
+					       __ATOMIC_ACQUIRE),
+			       "a probe is answered by the sweep");
 			if (s->state != FREE_SLOT || !want)
-				check(s->probe.reachable == want,
-				      "a probe answers marked-or-pinned");
+				CHECKF(s->probe.reachable == want,
+				       "a probe answers marked-or-pinned");
 			s->probing = false;
 		}
 		if (s->state == DROPPED && !s->pinned)
@@ -221,7 +224,7 @@ static void cycle(void)
 	}
 	check_all();
 	counted = heap_live_objects();
-	check(counted == live, "the heap's live objects are the model's");
+	CHECKF(counted == live, "the heap's live objects are the model's");
 }
 
 static struct slot *pick(struct input *in, int state)
@@ -291,7 +294,8 @@ static void op_free(struct input *in)
 	s->pinned = false;
 	s->state = FREE_SLOT;
 	mheap_free(heap, p);
-	check(us_report_count(US_REPORT_ERR) == errs, "a good free is not reported");
+	CHECKF(us_report_count(US_REPORT_ERR) == errs,
+	       "a good free is not reported");
 	if (how & 1)
 		expect_bad_free(p);	/* double free */
 }
@@ -334,7 +338,7 @@ static void op_special(struct input *in)
 		break;
 	case 1:
 		if (s->pinned) {
-			check(!mheap_unpin(heap, s->p), "mheap_unpin()");
+			CHECKF(!mheap_unpin(heap, s->p), "mheap_unpin()");
 			s->pinned = false;
 		} else if (!mheap_pin(heap, s->p)) {
 			s->pinned = true;
@@ -359,11 +363,12 @@ static void op_manual(struct input *in)
 	u8 n = next(in);
 
 	if (manual[i]) {
-		check(mheap_span_of(heap, mheap_span_base(manual[i])) == manual[i],
-		      "mheap_span_of() finds a manual span");
-		check(intact(mheap_span_base(manual[i]),
-			     mheap_span_npages(manual[i]) << PAGE_SHIFT, manual_seq[i]),
-		      "manual span keeps its pattern");
+		CHECKF(mheap_span_of(heap, mheap_span_base(manual[i])) ==
+		       manual[i], "mheap_span_of() finds a manual span");
+		CHECKF(intact(mheap_span_base(manual[i]),
+			      mheap_span_npages(manual[i]) << PAGE_SHIFT,
+			      manual_seq[i]),
+		       "manual span keeps its pattern");
 		mheap_free_manual(heap, manual[i]);
 		manual[i] = NULL;
 		return;
@@ -415,7 +420,7 @@ static void run(struct input *in)
 		params.mem_limit = (1UL + (first >> 1)) << 20;
 	params.region_kind = (first >> 6) % MHEAP_REGION_NR_KINDS;
 	heap = mheap_create("fuzz", &params);
-	check(!IS_ERR(heap), "mheap_create()");
+	CHECKF(!IS_ERR(heap), "mheap_create()");
 	memset(slots, 0, sizeof(slots));
 	memset(manual, 0, sizeof(manual));
 	bad_expected = 0;
@@ -464,17 +469,19 @@ static void run(struct input *in)
 		if (manual[i])
 			mheap_free_manual(heap, manual[i]);
 	mheap_release_all(heap);
-	check(heap_live_objects() == 0, "no live object after freeing all");
-	check(atomic_long_read(&heap->pages_in_use) == 0,
-	      "pages_in_use is 0 after freeing all and mheap_release_all()");
-	check((long)mheap_events_read(heap, MHEAP_CNT_BAD_FREES) ==
-	      (long)bad_expected, "bad_frees counts every bad free");
+	CHECKF(heap_live_objects() == 0, "no live object after freeing all");
+	CHECKF(atomic_long_read(&heap->pages_in_use) == 0,
+	       "pages_in_use is 0 after freeing all and mheap_release_all()");
+	CHECKF((long)mheap_events_read(heap, MHEAP_CNT_BAD_FREES) ==
+	       (long)bad_expected, "bad_frees counts every bad free");
 	mheap_destroy(heap);
 	heap = NULL;
-	check(us_pages_allocated() == pages0, "destroy returns every page");
-	check(us_kmemleak_objects() == leak0, "destroy balances kmemleak");
-	check(us_debugfs_entries() == debugfs0, "destroy removes its debugfs files");
-	check(!us_report_count(US_REPORT_WARN_ON) && !us_bugs(), "no WARN, no shim bug");
+	CHECKF(us_pages_allocated() == pages0, "destroy returns every page");
+	CHECKF(us_kmemleak_objects() == leak0, "destroy balances kmemleak");
+	CHECKF(us_debugfs_entries() == debugfs0,
+	       "destroy removes its debugfs files");
+	CHECKF(!us_report_count(US_REPORT_WARN_ON) && !us_bugs(),
+	       "no WARN, no shim bug");
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -482,7 +489,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	/* One CPU: concurrency is the stress test's; this one wants speed. */
 	us_init(1);
 	us_report_quiet(true);
-	check(!us_module_init(), "module init");
+	CHECKF(!us_module_init(), "module init");
 	return 0;
 }
 
