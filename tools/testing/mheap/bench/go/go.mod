@@ -1,0 +1,3 @@
+module mheap/native_bench
+
+go 1.19
