@@ -352,12 +352,19 @@ struct mheap_mcentral {
  *		classes (%MHEAP_MAGAZINE_BYTES); fixed at heap creation.
  * @lo:	lowest address of an object in @objs, when @count is not 0.
  * @hi:	highest address of an object in @objs, when @count is not 0.
+ * @taken:	the object the last allocation took, if no free has been
+ *		kept since; else NULL.
  * @objs:	the objects, last freed last.
  *
- * @lo and @hi bound the entries, not always tightly (taking an object
- * leaves them), so that a free of an address outside them need not look
- * for it among the entries: in a burst of frees in address order, every
- * free once the depot is full.
+ * A free looks for its object among the entries, a double free, unless
+ * one of two facts rules that out.  @lo and @hi bound the entries, not
+ * always tightly (taking an object leaves them): a free of an address
+ * outside them, as each free of a burst in address order once the depot
+ * is full, is not among them.  And the entries never hold an object
+ * twice, so the object of @taken left them and has not come back: the
+ * free of the object just allocated, an alloc+free pair, is not a double
+ * free of an entry either.  (A refill from the depot happens only in an
+ * allocation, which sets @taken to what it takes.)
  *
  * Owned by the CPU, under its &mheap_mcache.mag_lock: only the owner reads
  * or writes it, but for the CPU-dead callback and heap destroy, when the
@@ -378,6 +385,7 @@ struct mheap_magazine {
 	unsigned int cap;
 	unsigned long lo;
 	unsigned long hi;
+	void *taken;
 	void *objs[MHEAP_MAGAZINE_SIZE];
 };
 

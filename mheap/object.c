@@ -367,8 +367,9 @@ static void magazine_bound(struct mheap_magazine *m)
 }
 
 /*
- * Whether @p is among @m's entries.  The bounds answer most frees without
- * a look at the entries.
+ * Whether @p is among @m's entries.  The bounds and the object taken last
+ * answer most frees without a look at the entries; see
+ * &struct mheap_magazine.
  */
 static __always_inline bool magazine_holds(const struct mheap_magazine *m,
 					   const void *p)
@@ -376,7 +377,7 @@ static __always_inline bool magazine_holds(const struct mheap_magazine *m,
 	unsigned long a = (unsigned long)p;
 	unsigned int i;
 
-	if (!m->count || a < m->lo || a > m->hi)
+	if (!m->count || a < m->lo || a > m->hi || p == m->taken)
 		return false;
 	for (i = 0; i < m->count; i++) {
 		if (m->objs[i] == p)
@@ -474,6 +475,7 @@ static __always_inline int magazine_put(struct mheap *h, struct mheap_span *s,
 		m->hi = max(m->hi, a);
 	}
 	m->objs[m->count++] = p;
+	m->taken = NULL;
 	this_cpu_inc(h->mcache->frees[cls]);
 	return 1;
 }
@@ -493,6 +495,7 @@ static void *magazine_get(struct mheap *h, unsigned int cls)
 	m = &this_cpu_ptr(h->mcache)->mag[cls];
 	if (m->count || depot_get(h, cls, m)) {
 		p = m->objs[--m->count];
+		m->taken = p;
 		this_cpu_inc(h->mcache->allocs[cls]);
 	}
 	local_unlock(&h->mcache->mag_lock);

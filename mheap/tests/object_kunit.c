@@ -746,6 +746,59 @@ static void magazine_double_free_bounds(struct kunit *test)
 }
 
 /*
+ * The free of the object an allocation just took skips the look for a
+ * double free; a second free of it after that, or after other
+ * allocations took objects behind it, is still refused.
+ */
+static void magazine_double_free_taken(struct kunit *test)
+{
+	struct mheap *h = kunit_mheap(test, "kunit-magtkn", MHEAP_REGION_AUTO, 0);
+	unsigned int cls = mheap_size_to_class(200), i;
+	struct mheap_magazine *m;
+	void *p[4], *q;
+
+	migrate_disable();
+	m = raw_cpu_ptr(h->mcache)->mag + cls;
+	for (i = 0; i < 4; i++) {
+		p[i] = mheap_alloc(h, 200, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	for (i = 0; i < 4; i++)
+		mheap_free(h, p[i]);
+	KUNIT_ASSERT_EQ(test, mag_count(h, cls), 4U);
+
+	/* A pair: the free is kept, and a second free refused. */
+	q = mheap_alloc(h, 200, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, q, p[3]);
+	KUNIT_EXPECT_PTR_EQ(test, m->taken, q);
+	mheap_free(h, q);
+	KUNIT_EXPECT_NULL(test, m->taken);
+	KUNIT_EXPECT_EQ(test, mag_count(h, cls), 4U);
+	mheap_free(h, q);
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), 1);
+
+	/*
+	 * Three taken, the first of them freed: it sits below where it sat,
+	 * in a slot of the magazine's array an allocation took.
+	 */
+	for (i = 3; i > 0; i--)
+		KUNIT_EXPECT_PTR_EQ(test, mheap_alloc(h, 200, GFP_KERNEL), p[i]);
+	KUNIT_EXPECT_PTR_EQ(test, m->taken, p[1]);
+	mheap_free(h, p[3]);
+	KUNIT_EXPECT_EQ(test, mag_count(h, cls), 2U);
+	mheap_free(h, p[2]);
+	mheap_free(h, p[3]);
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), 2);
+	KUNIT_EXPECT_EQ(test, mag_count(h, cls), 3U);
+	mheap_free(h, p[1]);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), 2);
+	drain_all(h);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->spans_live), 0L);
+	mheap_destroy(h);
+}
+
+/*
  * A cycle's beginning empties every magazine into the spans, before
  * marking: their objects are free, so the cycle sweeps nothing of them and
  * allocations during marking come from spans, marked.  Frees fill the
@@ -884,6 +937,7 @@ static struct kunit_case mheap_object_cases[] = {
 	KUNIT_CASE(magazine_depot_remote),
 	KUNIT_CASE(magazine_double_free),
 	KUNIT_CASE(magazine_double_free_bounds),
+	KUNIT_CASE(magazine_double_free_taken),
 	KUNIT_CASE(magazine_cycle),
 	KUNIT_CASE(debug_frees_racing),
 	KUNIT_CASE(heap_flags_checked),
