@@ -86,6 +86,7 @@ int sscanf(const char *buf, const char *fmt, ...);
 #define __used			__attribute__((__used__))
 #define __packed		__attribute__((__packed__))
 #define __aligned(x)		__attribute__((__aligned__(x)))
+#define __section(s)		__attribute__((__section__(s)))
 #define __printf(a, b)		__attribute__((__format__(printf, a, b)))
 #define __must_check		__attribute__((__warn_unused_result__))
 #define __init
