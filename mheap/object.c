@@ -321,6 +321,24 @@ static bool free_to_span(struct mheap *h, struct mheap_span *s,
 
 /* === Magazines ======================================================= */
 
+/* The most objects a depot may hold and still take a magazine of @cap. */
+static __always_inline unsigned int depot_room(unsigned int cap)
+{
+	return MHEAP_DEPOT_MAGAZINES * cap - cap;
+}
+
+/*
+ * An unlocked peek, as in depot_get(): once the depot is full, as in a
+ * burst of frees, each further free goes to its span without the lock or
+ * a call.  A stale count only sends one object one way or the other.
+ */
+static __always_inline bool depot_full(struct mheap *h, unsigned int cls,
+				       const struct mheap_magazine *m)
+{
+	/* Written under the depot lock; a hint, decided under it. */
+	return data_race(READ_ONCE(h->depot[cls].count)) > depot_room(m->cap);
+}
+
 /*
  * Hand full magazine @m over to its class's depot.  Under the magazine lock.
  * Return: false if the depot has no room.
@@ -328,17 +346,10 @@ static bool free_to_span(struct mheap *h, struct mheap_span *s,
 static bool depot_put(struct mheap *h, unsigned int cls,
 		      struct mheap_magazine *m)
 {
-	unsigned int room = MHEAP_DEPOT_MAGAZINES * m->cap - m->cap;
+	unsigned int room = depot_room(m->cap);
 	struct mheap_depot *d = &h->depot[cls];
 	bool ok;
 
-	/*
-	 * An unlocked peek, as in depot_get(): once the depot is full, as in
-	 * a burst of frees, each further free goes to its span without the
-	 * lock.  A stale count only sends one object one way or the other.
-	 */
-	if (data_race(READ_ONCE(d->count)) > room)
-		return false;
 	update_drain_high(h);
 	spin_lock(&d->lock);
 	ok = d->count <= room;
@@ -351,7 +362,10 @@ static bool depot_put(struct mheap *h, unsigned int cls,
 	return ok;
 }
 
-/* Set @m's address bounds to those of its entries; @m holds at least one. */
+/*
+ * Set @m's address bounds and filter to those of its entries; @m holds at
+ * least one.
+ */
 static void magazine_bound(struct mheap_magazine *m)
 {
 	unsigned long a;
@@ -359,10 +373,12 @@ static void magazine_bound(struct mheap_magazine *m)
 
 	m->lo = ULONG_MAX;
 	m->hi = 0;
+	m->sig = 0;
 	for (i = 0; i < m->count; i++) {
 		a = (unsigned long)m->objs[i];
 		m->lo = min(m->lo, a);
 		m->hi = max(m->hi, a);
+		m->sig |= mheap_magazine_sig(a);
 	}
 }
 
@@ -377,7 +393,8 @@ static __always_inline bool magazine_holds(const struct mheap_magazine *m,
 	unsigned long a = (unsigned long)p;
 	unsigned int i;
 
-	if (!m->count || a < m->lo || a > m->hi || p == m->taken)
+	if (!m->count || a < m->lo || a > m->hi || p == m->taken ||
+	    !(m->sig & mheap_magazine_sig(a)))
 		return false;
 	for (i = 0; i < m->count; i++) {
 		if (m->objs[i] == p)
@@ -464,15 +481,18 @@ static __always_inline int magazine_put(struct mheap *h, struct mheap_span *s,
 	/* Before a depot_put(): the magazine still holds what it held. */
 	if (magazine_holds(m, p))
 		return -1;
-	if (m->count == m->cap && !depot_put(h, cls, m))
+	if (m->count == m->cap &&
+	    (depot_full(h, cls, m) || !depot_put(h, cls, m)))
 		return 0;
 	mheap_free_hook(s, p);
 	if (!m->count) {
 		m->lo = a;
 		m->hi = a;
+		m->sig = mheap_magazine_sig(a);
 	} else {
 		m->lo = min(m->lo, a);
 		m->hi = max(m->hi, a);
+		m->sig |= mheap_magazine_sig(a);
 	}
 	m->objs[m->count++] = p;
 	m->taken = NULL;

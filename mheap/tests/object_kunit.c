@@ -745,6 +745,81 @@ static void magazine_double_free_bounds(struct kunit *test)
 	mheap_destroy(h);
 }
 
+/* The OR of the filter bits of @n objects. */
+static unsigned long objs_sig(void **p, unsigned int n)
+{
+	unsigned long sig = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		sig |= mheap_magazine_sig((unsigned long)p[i]);
+	return sig;
+}
+
+/*
+ * The magazine's filter, which lets a free whose bit is clear skip the
+ * look for a double free, has the bit of every entry: after kept frees in
+ * shuffled order and after a refill from the depot, when every entry is
+ * still refused a second free.  It gains no bit but its entries' and
+ * those of objects taken since it was last set.
+ */
+static void magazine_double_free_sig(struct kunit *test)
+{
+	struct mheap *h = kunit_mheap(test, "kunit-magsig", MHEAP_REGION_AUTO, 0);
+	unsigned int cls = mheap_size_to_class(200), cap, i, j, n;
+	struct mheap_magazine *m;
+	unsigned long want;
+	void **p, *q;
+
+	migrate_disable();
+	m = raw_cpu_ptr(h->mcache)->mag + cls;
+	cap = m->cap;
+	n = 2 * cap;
+	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < n; i++) {
+		p[i] = mheap_alloc(h, 200, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	/* Every third of 2 * cap, wrapping: an order bounds do not help. */
+	for (i = 0, j = 0; i < cap; i++, j = (j + 3) % n)
+		mheap_free(h, p[j]);
+	KUNIT_ASSERT_EQ(test, mag_count(h, cls), cap);
+	KUNIT_EXPECT_EQ(test, m->sig, objs_sig(m->objs, m->count));
+	for (i = 0; i < cap; i++)
+		mheap_free(h, m->objs[i]);
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), (long)cap);
+
+	/* The rest to the depot and the magazine; take all but one back. */
+	for (i = 0, j = 0; i < n; i++, j = (j + 3) % n) {
+		if (i >= cap)
+			mheap_free(h, p[j]);
+	}
+	KUNIT_ASSERT_EQ(test, depot_count(h, cls), cap);
+	KUNIT_ASSERT_EQ(test, mag_count(h, cls), cap);
+	for (i = 0; i < cap; i++)
+		p[i] = mheap_alloc(h, 200, GFP_KERNEL);
+	q = mheap_alloc(h, 200, GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, depot_count(h, cls), 0U);
+	KUNIT_ASSERT_EQ(test, mag_count(h, cls), cap - 1);
+	/* Set for the refill, q among it; q's bit stays after it is taken. */
+	want = objs_sig(m->objs, m->count);
+	KUNIT_EXPECT_EQ(test, m->sig & want, want);
+	KUNIT_EXPECT_EQ(test, m->sig & ~(want | mheap_magazine_sig((unsigned long)q)), 0UL);
+	for (i = 0; i < m->count; i++)
+		mheap_free(h, m->objs[i]);
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), (long)(2 * cap - 1));
+	KUNIT_EXPECT_EQ(test, mag_count(h, cls), cap - 1);
+	mheap_free(h, q);
+	for (i = 0; i < cap; i++)
+		mheap_free(h, p[i]);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), (long)(2 * cap - 1));
+	drain_all(h);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->spans_live), 0L);
+	mheap_destroy(h);
+}
+
 /*
  * The free of the object an allocation just took skips the look for a
  * double free; a second free of it after that, or after other
@@ -938,6 +1013,7 @@ static struct kunit_case mheap_object_cases[] = {
 	KUNIT_CASE(magazine_double_free),
 	KUNIT_CASE(magazine_double_free_bounds),
 	KUNIT_CASE(magazine_double_free_taken),
+	KUNIT_CASE(magazine_double_free_sig),
 	KUNIT_CASE(magazine_cycle),
 	KUNIT_CASE(debug_frees_racing),
 	KUNIT_CASE(heap_flags_checked),
