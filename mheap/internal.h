@@ -428,7 +428,9 @@ struct mheap_depot {
  * struct mheap_mcache - one CPU's spans, one per span class (Go's mcache)
  * @lock:	local lock of @alloc: the owner CPU with interrupts off.
  * @mag_lock:	local lock of @mag, preemption off; see &struct mheap_magazine.
- * @alloc:	the span each class allocates from, or NULL.
+ * @alloc:	the span each class allocates from, or NULL.  Written by
+ *		the owner under @lock; the owner's magazine_put() also reads
+ *		it with interrupts on, for a placement hint only.
  * @mag:	freed objects, by size class.
  * @allocs:	objects allocated on this CPU, by size class.
  * @frees:	objects freed on this CPU, by size class (this_cpu_inc, any

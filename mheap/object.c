@@ -459,6 +459,7 @@ static __always_inline int magazine_put(struct mheap *h, struct mheap_span *s,
 	unsigned int cls = mheap_spanclass_sizeclass(s->spanclass);
 	unsigned long a = (unsigned long)p;
 	struct mheap_magazine *m;
+	struct mheap_mcache *c;
 
 	/*
 	 * Pairs with the release in mheap_gc_end(): magazines seen open, the
@@ -473,10 +474,17 @@ static __always_inline int magazine_put(struct mheap *h, struct mheap_span *s,
 	/*
 	 * Placement, in a heap with much free memory: a high span drains,
 	 * its holes are not refilled.  In a compact heap a few stray free
-	 * pages make most spans high, and there is little to drain.
+	 * pages make most spans high, and there is little to drain.  The
+	 * span this CPU allocates from is refilled anyway, and a magazine
+	 * pins it no longer than that: kept, its objects make a pair a
+	 * magazine round trip, not a round trip through the span's bits.
 	 */
-	if (READ_ONCE(h->gc.drain_high) && mheap_span_high(h, s))
-		return 0;
+	if (READ_ONCE(h->gc.drain_high) && mheap_span_high(h, s)) {
+		c = this_cpu_ptr(h->mcache);
+		/* An interrupt may change it meanwhile: a placement hint. */
+		if (data_race(READ_ONCE(c->alloc[s->spanclass])) != s)
+			return 0;
+	}
 	m = &this_cpu_ptr(h->mcache)->mag[cls];
 	/* Before a depot_put(): the magazine still holds what it held. */
 	if (magazine_holds(m, p))

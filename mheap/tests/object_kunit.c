@@ -821,6 +821,60 @@ static void magazine_double_free_sig(struct kunit *test)
 }
 
 /*
+ * In a heap with much free memory, placement sends the frees of a span
+ * that sits high back to the span, so that it drains; but not those of the
+ * span the CPU allocates from, whose alloc+free pairs go through the
+ * magazine.  Once the CPU lets go of the span, its frees drain it again.
+ */
+static void magazine_high_alloc_span(struct kunit *test)
+{
+	struct mheap *h = kunit_mheap(test, "kunit-maghigh", MHEAP_REGION_AUTO, 0);
+	unsigned int cls = mheap_size_to_class(200);
+	u8 sc = mheap_make_spanclass(cls, true);
+	struct mheap_span *low, *s;
+	void *p, *q, *other;
+	unsigned int idx;
+	const char *why;
+
+	/* Two chunks low in the heap, so that the object's span comes above. */
+	low = mheap_alloc_manual(h, 2 * MHEAP_CHUNK_PAGES, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, low);
+	migrate_disable();
+	p = mheap_alloc(h, 200, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	s = mheap_object_lookup(h, p, false, &idx, &why);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	mheap_free_manual(h, low);
+	/* A refill of another class sees the heap sparse now. */
+	other = mheap_alloc(h, 1000, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	KUNIT_ASSERT_TRUE(test, READ_ONCE(h->gc.drain_high));
+	KUNIT_ASSERT_TRUE(test, mheap_span_high(h, s));
+	KUNIT_ASSERT_PTR_EQ(test, raw_cpu_ptr(h->mcache)->alloc[sc], s);
+
+	/* The CPU's own span: the free is kept, the next pair reuses it. */
+	mheap_free(h, p);
+	KUNIT_EXPECT_EQ(test, mag_count(h, cls), 1U);
+	q = mheap_alloc(h, 200, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, q, p);
+	KUNIT_EXPECT_EQ(test, mag_count(h, cls), 0U);
+	migrate_enable();
+
+	/* No longer the CPU's: the free goes to the span, which empties. */
+	mheap_mcache_flush_all(h);
+	migrate_disable();
+	KUNIT_ASSERT_NULL(test, raw_cpu_ptr(h->mcache)->alloc[sc]);
+	mheap_free(h, q);
+	KUNIT_EXPECT_EQ(test, mag_count(h, cls), 0U);
+	mheap_free(h, other);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, counter(h, MHEAP_CNT_BAD_FREES), 0L);
+	drain_all(h);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&h->spans_live), 0L);
+	mheap_destroy(h);
+}
+
+/*
  * The free of the object an allocation just took skips the look for a
  * double free; a second free of it after that, or after other
  * allocations took objects behind it, is still refused.
@@ -1014,6 +1068,7 @@ static struct kunit_case mheap_object_cases[] = {
 	KUNIT_CASE(magazine_double_free_bounds),
 	KUNIT_CASE(magazine_double_free_taken),
 	KUNIT_CASE(magazine_double_free_sig),
+	KUNIT_CASE(magazine_high_alloc_span),
 	KUNIT_CASE(magazine_cycle),
 	KUNIT_CASE(debug_frees_racing),
 	KUNIT_CASE(heap_flags_checked),
