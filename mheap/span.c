@@ -188,16 +188,37 @@ static unsigned long pcache_alloc_locked(struct mheap *h,
 }
 
 /*
- * A span structure and, up to %MHEAP_PCACHE_MAX_PAGES, its pages from this
- * CPU's block: one section of the CPU's lock when it has a structure ready.
- * *@lpage is left %PALLOC_NONE when the block has no fit.
+ * @npages pages under @pc's lock: up to %MHEAP_PCACHE_MAX_PAGES from the
+ * CPU's block, else (or when the block has no fit) from the page
+ * allocator, whose lock nests inside.
+ */
+static unsigned long pcpu_pages_locked(struct mheap *h, struct mheap_pcpu *pc,
+				       unsigned long npages)
+{
+	unsigned long lpage = PALLOC_NONE;
+
+	if (npages <= MHEAP_PCACHE_MAX_PAGES)
+		lpage = pcache_alloc_locked(h, pc, npages);
+	if (lpage == PALLOC_NONE) {
+		spin_lock(&h->lock);
+		lpage = palloc_alloc(&h->pages, npages);
+		spin_unlock(&h->lock);
+	}
+	return lpage;
+}
+
+/*
+ * A span structure and its pages: one section of the CPU's lock when it
+ * has a structure ready, whatever the size (each section toggles
+ * interrupts, which under TCG costs as much as the search).  *@lpage is
+ * left %PALLOC_NONE when neither the block nor the page allocator has a
+ * fit.
  *
  * Return: the structure, or NULL (and no pages).
  */
 static struct mheap_span *pcpu_span_get(struct mheap *h, unsigned long npages,
 					gfp_t gfp, unsigned long *lpage)
 {
-	bool small = npages <= MHEAP_PCACHE_MAX_PAGES;
 	struct mheap_span *s = NULL;
 	struct mheap_pcpu *pc;
 	unsigned long flags;
@@ -206,16 +227,15 @@ static struct mheap_span *pcpu_span_get(struct mheap *h, unsigned long npages,
 	pc = pcpu_lock(h, &flags);
 	if (pc->nspans) {
 		s = pc->spans[--pc->nspans];
-		if (small)
-			*lpage = pcache_alloc_locked(h, pc, npages);
+		*lpage = pcpu_pages_locked(h, pc, npages);
 	}
 	pcpu_unlock(pc, flags);
 	if (s)
 		return s;
 	s = span_struct_new(gfp);
-	if (s && small) {
+	if (s) {
 		pc = pcpu_lock(h, &flags);
-		*lpage = pcache_alloc_locked(h, pc, npages);
+		*lpage = pcpu_pages_locked(h, pc, npages);
 		pcpu_unlock(pc, flags);
 	}
 	return s;
@@ -227,23 +247,23 @@ static struct mheap_span *pcpu_span_get(struct mheap *h, unsigned long npages,
  * %MHEAP_PCACHE_MAX_PAGES, into the CPU's block when they lie in it (no
  * heap lock, no summary update, and the next small span reuses them);
  * @npages 0 puts only the structure.  @s may be reused as soon as the lock
- * drops, so the caller reads its fields before.
- *
- * Return: whether the block took the pages; if not, they are the caller's
- * to give to the page allocator.
+ * drops, so the caller reads its fields before.  Pages the block does
+ * not take go to the page allocator in the same section.
  */
-static bool pcpu_span_put(struct mheap *h, struct mheap_span *s,
+static void pcpu_span_put(struct mheap *h, struct mheap_span *s,
 			  unsigned long lpage, unsigned long npages)
 {
 	struct mheap_pcpu *pc;
 	unsigned long flags;
-	bool cached = false;
 
 	pc = pcpu_lock(h, &flags);
 	if (npages && npages <= MHEAP_PCACHE_MAX_PAGES &&
 	    palloc_cache_free(&pc->pcache, lpage, npages)) {
 		mheap_count(h, MHEAP_CNT_PCACHE_FREES);
-		cached = true;
+	} else if (npages) {
+		spin_lock(&h->lock);
+		palloc_free(&h->pages, lpage, npages);
+		spin_unlock(&h->lock);
 	}
 	if (s && pc->nspans < MHEAP_SPAN_CACHE) {
 		pc->spans[pc->nspans++] = s;
@@ -252,7 +272,6 @@ static bool pcpu_span_put(struct mheap *h, struct mheap_span *s,
 	pcpu_unlock(pc, flags);
 	if (s)
 		kmem_cache_free(mheap_span_cachep, s);
-	return cached;
 }
 
 /* A span structure that got no pages goes back. */
@@ -378,15 +397,14 @@ struct mheap_span *__mheap_alloc_span(struct mheap *h, unsigned long npages,
 	s = pcpu_span_get(h, npages, gfp, &lpage);
 	if (!s)
 		return NULL;
-	while (lpage == PALLOC_NONE) {
-		spin_lock_irqsave(&h->lock, flags);
-		lpage = palloc_alloc(&h->pages, npages);
-		spin_unlock_irqrestore(&h->lock, flags);
-		if (lpage != PALLOC_NONE || !grow)
-			break;
+	while (lpage == PALLOC_NONE && grow) {
 		/* Dead spans of the last cycle first: free them, try again. */
-		if (!mheap_sweep_done(h) && mheap_reclaim_scan(h, npages))
+		if (!mheap_sweep_done(h) && mheap_reclaim_scan(h, npages)) {
+			spin_lock_irqsave(&h->lock, flags);
+			lpage = palloc_alloc(&h->pages, npages);
+			spin_unlock_irqrestore(&h->lock, flags);
 			continue;
+		}
 		if (mheap_grow(h, npages, gfp, &lpage)) {
 			span_struct_put(h, s);
 			return NULL;
@@ -435,7 +453,7 @@ struct mheap_span *__mheap_alloc_span(struct mheap *h, unsigned long npages,
 void mheap_free_span(struct mheap *h, struct mheap_span *s)
 {
 	struct mheap_arena *arena = mheap_arena_of(h, s->start);
-	unsigned long lpage = s->lpage, npages = s->npages, flags;
+	unsigned long lpage = s->lpage, npages = s->npages;
 
 	trace_mheap_span_free(h, s);
 	/* Pairs with the acquire in mheap_span_of(): the span is going. */
@@ -444,11 +462,7 @@ void mheap_free_span(struct mheap *h, struct mheap_span *s)
 	mheap_span_poison(s);
 	clear_bit(mheap_arena_page(arena, s->start), arena->page_in_use);
 
-	if (!pcpu_span_put(h, s, lpage, npages)) {
-		spin_lock_irqsave(&h->lock, flags);
-		palloc_free(&h->pages, lpage, npages);
-		spin_unlock_irqrestore(&h->lock, flags);
-	}
+	pcpu_span_put(h, s, lpage, npages);
 	atomic_long_sub(npages, &h->pages_in_use);
 	atomic_long_dec(&h->spans_live);
 	mheap_count(h, MHEAP_CNT_SPANS_FREED);
