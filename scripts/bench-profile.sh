@@ -58,8 +58,9 @@ if grep -nE 'WARNING:|BUG:|Oops|Kernel panic|soft lockup|hung_task|Call Trace' "
 fi
 
 # The modules' symbol+offset sites as source lines: perf names them from
-# /proc/kallsyms, and nm gives each function's offset in the module's
-# .text, the section addr2line is asked about.
+# /proc/kallsyms, and objdump gives each function's section (mheap_alloc()
+# and mheap_free() have their own) and offset in it, which addr2line is
+# asked about.
 out=$build/profile
 rm -rf "$out"
 mkdir -p "$out"
@@ -67,22 +68,23 @@ sed -e 's/\r$//' "$res" | awk -v dir="$out" '
 	/^=== / { f = dir "/" $2 ".txt"; next }
 	f { print > f }'
 for ko in "$mod" "$bmod"; do
-	nm "$ko" | awk -v ko="$ko" '$2 ~ /^[tT]$/ { print $3, $1, ko }'
+	objdump -t "$ko" |
+		awk -v ko="$ko" '$0 ~ / F / { print $NF, $1, $(NF - 2), ko }'
 done > "$out/syms"
 for f in "$out"/*.txt; do
 	echo "==== $(basename "$f" .txt)"
 	cat "$f"
 	echo "---- sites in mheap.ko and mheap_bench.ko as source lines"
-	awk 'NR == FNR { ko[$1] = $2 " " $3; next }
+	awk 'NR == FNR { ko[$1] = $2 " " $3 " " $4; next }
 	     /^ *[0-9]+ [^ ]+ [a-z_0-9.]+\+0x[0-9a-f]+ / {
 		split($3, p, "+")
 		if ((p[1] in ko) && n++ < 40)
 			print $1, $2 ":" $3, p[2], ko[p[1]]
 	     }' "$out/syms" "$f" |
-	while read -r n site off base ko; do
+	while read -r n site off base sec ko; do
 		addr=$(printf '0x%x' $((0x$base + off)))
 		printf '%6d %-36s %s\n' "$n" "$site" \
-			"$(addr2line -i -f -p -j .text -e "$ko" "$addr" |
+			"$(addr2line -i -f -p -j "$sec" -e "$ko" "$addr" |
 			   sed -e "s|$build/bench-[a-z]*/||g")"
 	done
 done | tee "$build/profile.txt"

@@ -29,10 +29,27 @@ for row in $rows; do
 	for a in $allocs; do
 		name=$(echo "$row" | tr / -)-$a
 		echo "== perf record: $row $a"
-		# shellcheck disable=SC2086 # the parameters are words on purpose
-		$P record -q -e cpu-clock -F 1000 -a -g -o /tmp/p.data -- \
-			insmod ./mheap_bench.ko $params only="$row" only_alloc="$a" ||
-			echo "perf record or insmod failed: $?"
+		case $row in
+		gc-*|reclaim-*)
+			# Collection rows run when "collect" is written, on the
+			# bench-gc heap with its background sweeper off, as in
+			# make bench.
+			# shellcheck disable=SC2086 # words on purpose
+			insmod ./mheap_bench.ko $params gc_only=1 only="$row" \
+				only_alloc="$a" || echo "insmod failed: $?"
+			echo 'sweeper off' > /sys/kernel/debug/mheap/bench-gc/control
+			$P record -q -e cpu-clock -F 1000 -a -g -o /tmp/p.data -- \
+				sh -c 'echo run > /sys/kernel/debug/mheap_bench/collect' ||
+				echo "perf record or collect failed: $?"
+			;;
+		*)
+			# shellcheck disable=SC2086 # words on purpose
+			$P record -q -e cpu-clock -F 1000 -a -g -o /tmp/p.data -- \
+				insmod ./mheap_bench.ko $params only="$row" \
+				only_alloc="$a" ||
+				echo "perf record or insmod failed: $?"
+			;;
+		esac
 		grep "^res,$(echo "$row" | cut -d / -f 1)," /sys/kernel/debug/mheap_bench/results
 		{
 			echo "=== $name"
