@@ -168,7 +168,9 @@ void mheap_set_spans(struct mheap *h, struct mheap_span *s,
  * @lpage: page in the heap's page-number space, owned by the caller
  *
  * Return: the region, or NULL for a chunk no region maps; stable while the
- * caller owns the page or holds grow_lock.
+ * caller owns the page or holds grow_lock.  Under RCU its fields can be
+ * read: a released region leaves chunk_region[] before the grace period
+ * after which mheap_release_regions() frees it.
  */
 struct mheap_region *mheap_region_of_lpage(struct mheap *h, unsigned long lpage)
 {

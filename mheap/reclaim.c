@@ -37,19 +37,25 @@ static void reclaim_stat_add(struct mheap *h, enum mheap_reclaim_stat i,
 	atomic64_add(n, &h->gc.reclaim_stat[i]);
 }
 
-/* The virtual address of page-number chunk @chunk, or 0 if none maps it. */
+/*
+ * The virtual address of page-number chunk @chunk, or 0 if none maps it.
+ * Under RCU, not the heap lock: a released region leaves chunk_region[]
+ * before the grace period that frees it.  The address may be stale once
+ * this returns, with the lock as without: the scan reads the arenas' bits,
+ * which stay with the heap, and claims a span only where one starts.
+ */
 static unsigned long chunk_base(struct mheap *h, unsigned long chunk)
 {
-	unsigned long flags, base = 0;
 	struct mheap_region *r;
+	unsigned long base = 0;
 
-	spin_lock_irqsave(&h->lock, flags);
-	if (chunk < h->pages.nchunks) {
-		r = mheap_region_of_lpage(h, chunk << PALLOC_CHUNK_SHIFT);
-		if (r)
-			base = mheap_region_addr(r, chunk << PALLOC_CHUNK_SHIFT);
-	}
-	spin_unlock_irqrestore(&h->lock, flags);
+	if (chunk >= h->pages.nchunks)
+		return 0;
+	rcu_read_lock();
+	r = mheap_region_of_lpage(h, chunk << PALLOC_CHUNK_SHIFT);
+	if (r)
+		base = mheap_region_addr(r, chunk << PALLOC_CHUNK_SHIFT);
+	rcu_read_unlock();
 	return base;
 }
 
@@ -127,7 +133,6 @@ static unsigned long reclaim_chunk(struct mheap *h, unsigned long chunk, u32 sg)
 		freed += reclaim_range(h, addr, n, sg);
 		done += n;
 	}
-	reclaim_stat_add(h, MHEAP_RECLAIM_PAGES_SCANNED, MHEAP_CHUNK_PAGES);
 	trace_mheap_reclaim_chunk(h, chunk, MHEAP_CHUNK_PAGES, freed);
 	return freed;
 }
@@ -149,7 +154,7 @@ static unsigned long take_credit(struct mheap *h, unsigned long npages)
 /* Scan chunks until @need pages are freed; surplus to credit. */
 static unsigned long reclaim_scan(struct mheap *h, unsigned long need)
 {
-	unsigned long end, chunk, n, got = 0;
+	unsigned long end, chunk, n, got = 0, freed = 0, scanned = 0;
 	u64 t0 = ktime_get_ns();
 	u32 sg;
 
@@ -169,7 +174,9 @@ static unsigned long reclaim_scan(struct mheap *h, unsigned long need)
 			break;
 		}
 		n = reclaim_chunk(h, chunk, sg);
-		reclaim_stat_add(h, MHEAP_RECLAIM_PAGES, n);
+		/* Counted once per call: a chunk is only a few words' scan. */
+		scanned += MHEAP_CHUNK_PAGES;
+		freed += n;
 		if (n > need) {
 			atomic_long_add(n - need, &h->gc.reclaim_credit);
 			n = need;
@@ -178,6 +185,8 @@ static unsigned long reclaim_scan(struct mheap *h, unsigned long need)
 		got += n;
 	}
 	mheap_sweep_end(h);
+	reclaim_stat_add(h, MHEAP_RECLAIM_PAGES_SCANNED, scanned);
+	reclaim_stat_add(h, MHEAP_RECLAIM_PAGES, freed);
 	reclaim_stat_add(h, MHEAP_RECLAIM_TIME_NS, ktime_get_ns() - t0);
 	return got;
 }
