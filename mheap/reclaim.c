@@ -115,8 +115,12 @@ static unsigned long reclaim_range(struct mheap *h, unsigned long addr,
 	return freed;
 }
 
-/* Go's reclaimChunk: one chunk of page-number space. */
-static unsigned long reclaim_chunk(struct mheap *h, unsigned long chunk, u32 sg)
+/*
+ * Go's reclaimChunk: one chunk of page-number space.  A chunk no region
+ * maps is not scanned, and not counted in *@scanned.
+ */
+static unsigned long reclaim_chunk(struct mheap *h, unsigned long chunk, u32 sg,
+				   unsigned long *scanned)
 {
 	unsigned long base = chunk_base(h, chunk), done = 0, freed = 0;
 
@@ -133,6 +137,7 @@ static unsigned long reclaim_chunk(struct mheap *h, unsigned long chunk, u32 sg)
 		freed += reclaim_range(h, addr, n, sg);
 		done += n;
 	}
+	*scanned += MHEAP_CHUNK_PAGES;
 	trace_mheap_reclaim_chunk(h, chunk, MHEAP_CHUNK_PAGES, freed);
 	return freed;
 }
@@ -173,9 +178,8 @@ static unsigned long reclaim_scan(struct mheap *h, unsigned long need)
 			atomic_long_set(&h->gc.reclaim_index, end);
 			break;
 		}
-		n = reclaim_chunk(h, chunk, sg);
+		n = reclaim_chunk(h, chunk, sg, &scanned);
 		/* Counted once per call: a chunk is only a few words' scan. */
-		scanned += MHEAP_CHUNK_PAGES;
 		freed += n;
 		if (n > need) {
 			atomic_long_add(n - need, &h->gc.reclaim_credit);
