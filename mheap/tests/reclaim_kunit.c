@@ -99,6 +99,36 @@ static void reclaim_exact(struct kunit *test)
 	mheap_destroy(h);
 }
 
+/*
+ * pages_scanned counts the chunks a scan read: a chunk whose region went
+ * back to the kernel is claimed but not read, and not counted.
+ */
+static void reclaim_scanned_mapped(struct kunit *test)
+{
+	struct mheap *h = kunit_gc_heap(test, "kunit-scanmap");
+	unsigned long c, end, mapped = 0;
+	struct mheap_span *low;
+
+	/* A chunk low in the heap, released once its span is gone. */
+	low = mheap_alloc_manual(h, MHEAP_CHUNK_PAGES, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, low);
+	fill(test, h, 4000, 128);
+	mheap_free_manual(h, low);
+	mheap_release_all(h);
+	mheap_gc_begin(h);
+	mheap_gc_end(h);
+	end = READ_ONCE(h->gc.reclaim_end);
+	for (c = 0; c < end; c++)
+		mapped += !!READ_ONCE(h->chunk_region[c]);
+	KUNIT_ASSERT_LT(test, mapped, end);
+	KUNIT_ASSERT_GT(test, mapped, 0UL);
+	KUNIT_EXPECT_GT(test, mheap_reclaim(h, ULONG_MAX >> 1), 0UL);
+	KUNIT_EXPECT_EQ(test, reclaim_stat(h, MHEAP_RECLAIM_PAGES_SCANNED),
+			(long)(mapped * MHEAP_CHUNK_PAGES));
+	mheap_sweep_all(h);
+	mheap_destroy(h);
+}
+
 /* Surplus goes to credit; later callers are paid from it first. */
 static void reclaim_credit(struct kunit *test)
 {
@@ -175,6 +205,7 @@ static void reclaim_before_grow(struct kunit *test)
 static struct kunit_case mheap_reclaim_cases[] = {
 	KUNIT_CASE(reclaim_exact),
 	KUNIT_CASE(reclaim_credit),
+	KUNIT_CASE(reclaim_scanned_mapped),
 	KUNIT_CASE(reclaim_before_grow),
 	{}
 };
