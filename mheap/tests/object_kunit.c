@@ -495,6 +495,21 @@ static unsigned int depot_count(struct mheap *h, unsigned int cls)
 	return READ_ONCE(h->depot[cls].count);
 }
 
+/* @n objects of @size bytes from @h, in an array the test owns. */
+static void **alloc_objs(struct kunit *test, struct mheap *h, unsigned int n,
+			 size_t size)
+{
+	void **p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < n; i++) {
+		p[i] = mheap_alloc(h, size, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+	}
+	return p;
+}
+
 /*
  * A free keeps the object in its CPU's magazine, still allocated in its
  * span, and the next allocation of the class takes it back, last freed
@@ -513,15 +528,10 @@ static void magazine_reuse(struct kunit *test)
 	const char *why;
 	void **p, *q;
 
-	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, p);
 	migrate_disable();
 	KUNIT_EXPECT_EQ(test, raw_cpu_ptr(h->mcache)->mag[cls].cap,
 			MHEAP_MAGAZINE_SIZE);
-	for (i = 0; i < n; i++) {
-		p[i] = mheap_alloc(h, 96, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, p[i]);
-	}
+	p = alloc_objs(test, h, n, 96);
 	for (i = 0; i < n; i++)
 		mheap_free(h, p[i]);
 	KUNIT_EXPECT_EQ(test, mag_count(h, cls), on ? MHEAP_MAGAZINE_SIZE : 0);
@@ -577,7 +587,7 @@ static int free_many_fn(void *data)
 static void magazine_depot_remote(struct kunit *test)
 {
 	struct mheap *h = kunit_mheap(test, "kunit-depot", MHEAP_REGION_AUTO, 0);
-	unsigned int cls = mheap_size_to_class(512), cap, i, k, mine;
+	unsigned int cls = mheap_size_to_class(512), cap, k, mine;
 	struct task_struct *t;
 	struct many_objs o;
 	void *q;
@@ -589,12 +599,7 @@ static void magazine_depot_remote(struct kunit *test)
 	cap = raw_cpu_ptr(h->mcache)->mag[cls].cap;
 	o.h = h;
 	o.n = 2 * cap;
-	o.p = kunit_kcalloc(test, o.n, sizeof(*o.p), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, o.p);
-	for (i = 0; i < o.n; i++) {
-		o.p[i] = mheap_alloc(h, 512, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, o.p[i]);
-	}
+	o.p = alloc_objs(test, h, o.n, 512);
 	init_completion(&o.done);
 	t = kthread_create_on_cpu(free_many_fn, &o,
 				  cpumask_any_but(cpu_online_mask, mine),
@@ -687,12 +692,7 @@ static void magazine_double_free_bounds(struct kunit *test)
 	m = raw_cpu_ptr(h->mcache)->mag + cls;
 	cap = m->cap;
 	n = 2 * cap;
-	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	for (i = 0; i < n; i++) {
-		p[i] = mheap_alloc(h, 200, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, p[i]);
-	}
+	p = alloc_objs(test, h, n, 200);
 	/* The middle one first, then one below it and one above. */
 	mheap_free(h, p[1]);
 	mheap_free(h, p[0]);
@@ -775,12 +775,7 @@ static void magazine_double_free_sig(struct kunit *test)
 	m = raw_cpu_ptr(h->mcache)->mag + cls;
 	cap = m->cap;
 	n = 2 * cap;
-	p = kunit_kcalloc(test, n, sizeof(*p), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	for (i = 0; i < n; i++) {
-		p[i] = mheap_alloc(h, 200, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, p[i]);
-	}
+	p = alloc_objs(test, h, n, 200);
 	/* Every third of 2 * cap, wrapping: an order bounds do not help. */
 	for (i = 0, j = 0; i < cap; i++, j = (j + 3) % n)
 		mheap_free(h, p[j]);
