@@ -457,9 +457,9 @@ static __always_inline int magazine_put(struct mheap *h, struct mheap_span *s,
 					void *p)
 {
 	unsigned int cls = mheap_spanclass_sizeclass(s->spanclass);
+	struct mheap_mcache *c = this_cpu_ptr(h->mcache);
 	unsigned long a = (unsigned long)p;
-	struct mheap_magazine *m;
-	struct mheap_mcache *c;
+	struct mheap_magazine *m = &c->mag[cls];
 
 	/*
 	 * Pairs with the release in mheap_gc_end(): magazines seen open, the
@@ -479,13 +479,10 @@ static __always_inline int magazine_put(struct mheap *h, struct mheap_span *s,
 	 * pins it no longer than that: kept, its objects make a pair a
 	 * magazine round trip, not a round trip through the span's bits.
 	 */
-	if (READ_ONCE(h->gc.drain_high) && mheap_span_high(h, s)) {
-		c = this_cpu_ptr(h->mcache);
-		/* An interrupt may change it meanwhile: a placement hint. */
-		if (data_race(READ_ONCE(c->alloc[s->spanclass])) != s)
-			return 0;
-	}
-	m = &this_cpu_ptr(h->mcache)->mag[cls];
+	if (READ_ONCE(h->gc.drain_high) && mheap_span_high(h, s) &&
+	    /* An interrupt may change it meanwhile: a placement hint. */
+	    data_race(READ_ONCE(c->alloc[s->spanclass])) != s)
+		return 0;
 	/* Before a depot_put(): the magazine still holds what it held. */
 	if (magazine_holds(m, p))
 		return -1;
