@@ -43,6 +43,20 @@ if [ $need_update -eq 1 ]; then
 	touch "$STAMP_DIR/apt-updated"
 fi
 
+# The kernel images are installed only for their /boot/vmlinuz-*, which
+# the guests boot with an initramfs of their own (scripts/guest.sh).  On
+# a machine with no boot loader installed nothing ever boots them from
+# /boot, so their initramfs images (a minute or more each to generate)
+# are skipped: INITRD=No makes /etc/kernel/postinst.d/initramfs-tools
+# return early.  With a boot loader they are generated as usual, so that
+# the machine can still boot whichever kernel the loader picks.
+skip_initrd=
+if ! dpkg-query -W -f='${Status}\n' 'grub*' 'systemd-boot*' 'lilo' \
+		'extlinux' 2>/dev/null |
+		grep -q 'install ok installed'; then
+	skip_initrd=1
+fi
+
 # install_missing PKG...: apt-get install those not installed yet.
 install_missing() {
 	local p missing=()
@@ -54,7 +68,8 @@ install_missing() {
 	done
 	if [ ${#missing[@]} -gt 0 ]; then
 		echo "deps: installing ${missing[*]}" >&2
-		apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+		env ${skip_initrd:+INITRD=No} apt-get install -y -q \
+			--no-install-recommends "${missing[@]}" >&2
 	fi
 }
 
