@@ -43,6 +43,16 @@ if [ $need_update -eq 1 ]; then
 	touch "$STAMP_DIR/apt-updated"
 fi
 
+# installed PKG...: true if any of the packages (dpkg-query patterns) is.
+# dpkg-query fails when a pattern matches no package it knows: only its
+# output counts.
+installed() {
+	local status
+
+	status=$(dpkg-query -W -f='${Status}\n' "$@" 2>/dev/null) || true
+	[[ $status == *'install ok installed'* ]]
+}
+
 # The kernel images are installed only for their /boot/vmlinuz-*, which
 # the guests boot with an initramfs of their own (scripts/guest.sh).  On
 # a machine with no boot loader installed nothing ever boots them from
@@ -51,9 +61,7 @@ fi
 # return early.  With a boot loader they are generated as usual, so that
 # the machine can still boot whichever kernel the loader picks.
 skip_initrd=
-if ! dpkg-query -W -f='${Status}\n' 'grub*' 'systemd-boot*' 'lilo' \
-		'extlinux' 2>/dev/null |
-		grep -q 'install ok installed'; then
+if ! installed 'grub*' 'systemd-boot*' lilo extlinux; then
 	skip_initrd=1
 fi
 
@@ -62,7 +70,7 @@ install_missing() {
 	local p missing=()
 
 	for p in "$@"; do
-		if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		if ! installed "$p"; then
 			missing+=("$p")
 		fi
 	done
